@@ -1,0 +1,21 @@
+"""Root conftest: the conformance plugin and the Hypothesis profiles.
+
+Profiles (choose with --hypothesis-profile NAME, or HYPOTHESIS_PROFILE=NAME):
+  ci        default; few examples, derandomised, so a run is quick and repeatable
+  thorough  many random examples, for a learner's or a maintainer's deep check
+  mutants   like ci without shrinking: a failure is found, not minimised
+"""
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+
+pytest_plugins = ["tests.kit.plugin"]
+
+_common = dict(deadline=None, print_blob=False, report_multiple_bugs=False,
+               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                      HealthCheck.filter_too_much, HealthCheck.large_base_example])
+settings.register_profile("ci", max_examples=12, derandomize=True, database=None, **_common)
+settings.register_profile("thorough", max_examples=150, **_common)
+settings.register_profile("mutants", max_examples=12, derandomize=True, database=None,
+                          phases=[Phase.explicit, Phase.generate], **_common)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,0 +1,92 @@
+"""The spec registry: every equation and numeric claim of the guide as an item.
+
+Items live in one TOML file per guide section (``spec/sNN_*.toml``). Tests,
+reports and graders all read them through :func:`load_items`.
+"""
+from __future__ import annotations
+
+import pathlib
+from dataclasses import dataclass, field
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Jetson boards)
+    import tomli as tomllib
+
+SPEC_DIR = pathlib.Path(__file__).resolve().parent
+
+# The names of shared/contract.md, so a typo in `needs` is caught at load time.
+CONTRACT_NAMES = frozenset({
+    "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "softmax",
+    "Neuron", "Linear", "parameter_count", "MLP",
+    "mse", "binary_cross_entropy", "categorical_cross_entropy",
+    "SGD", "Momentum", "Adam", "l2_penalty", "step_decay", "cosine_annealing", "warmup_cosine",
+    "EarlyStopping", "conv_output_size", "conv2d", "max_pool2d", "SimpleCNN",
+    "dropout", "batch_norm", "hflip", "vflip", "random_crop", "gaussian_noise",
+    "adjust_brightness", "adjust_contrast", "rotate",
+    "quantize", "dequantize", "save_weights", "load_weights", "NumpyNeuron",
+})
+
+ORACLES = frozenset({
+    "numpy-float64",     # a float64 numpy transcription of the formula
+    "torch-float64",     # PyTorch, computing in float64
+    "torch-autograd",    # PyTorch autograd in float64
+    "finite-differences",  # central differences of the implementation itself, float64
+    "invariant",         # an identity the guide implies, checked on generated inputs
+    "statistics",        # a statistical bound derived from the sample size
+    "exact",             # a number stated by the guide or derived by hand
+    "tinygrad",          # tinygrad itself (for claims the guide makes about it)
+})
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    section: str
+    title: str
+    statement: str
+    needs: tuple[str, ...] = ()
+    oracles: tuple[str, ...] = ()
+    math: str = ""
+    accepts: str = ""      # what is accepted where the answer is not unique
+    weight: float = 1.0
+    source: str = field(default="", compare=False)  # the TOML file it came from
+
+
+class SpecError(ValueError):
+    pass
+
+
+def _parse(path: pathlib.Path) -> list[Item]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    section = str(data["section"])
+    items = []
+    for raw in data.get("item", []):
+        unknown = set(raw) - {"id", "title", "statement", "needs", "oracles", "math", "accepts", "weight", "section"}
+        if unknown:
+            raise SpecError(f"{path.name}: item {raw.get('id')!r} has unknown keys {sorted(unknown)}")
+        item = Item(
+            id=raw["id"], section=str(raw.get("section", section)), title=raw["title"],
+            statement=" ".join(raw["statement"].split()), needs=tuple(raw.get("needs", ())),
+            oracles=tuple(raw.get("oracles", ())), math=raw.get("math", "").strip(),
+            accepts=" ".join(raw.get("accepts", "").split()), weight=float(raw.get("weight", 1.0)),
+            source=path.name,
+        )
+        bad_needs = set(item.needs) - CONTRACT_NAMES
+        bad_oracles = set(item.oracles) - ORACLES
+        if bad_needs or bad_oracles or not item.oracles:
+            raise SpecError(f"{path.name}: item {item.id!r}: unknown needs {sorted(bad_needs)}, "
+                            f"unknown oracles {sorted(bad_oracles)} (at least one oracle is required)")
+        items.append(item)
+    return items
+
+
+def load_items(spec_dir: pathlib.Path = SPEC_DIR) -> dict[str, Item]:
+    """Every spec item, by id, in file then file-order."""
+    items: dict[str, Item] = {}
+    for path in sorted(spec_dir.glob("s*.toml")):
+        for item in _parse(path):
+            if item.id in items:
+                raise SpecError(f"duplicate spec id {item.id!r} in {path.name} and {items[item.id].source}")
+            items[item.id] = item
+    return items

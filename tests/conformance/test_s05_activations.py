@@ -1,0 +1,266 @@
+"""Section 5 of the guide: activation functions. One test per spec item (spec/s05_activations.toml)."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import example, given, strategies as st
+from tinygrad import Tensor
+
+from tests.kit import elementwise, oracles
+from tests.kit.check import assert_close, require, tensor_result
+from tests.kit.strategies import arrays, seeds, shapes
+from tests.kit.tolerance import SAFETY, forward_bound, gradient_bound
+
+spec = pytest.mark.spec
+moderate = arrays(shapes(), -20, 20)
+large = arrays(shapes(), -1e4, 1e4)
+grad_inputs = arrays(shapes(max_dims=2), -8, 8, dtype=np.float64)
+kinkless = arrays(shapes(max_dims=2), -8, 8, dtype=np.float64, away_from_zero=1e-3)
+
+
+# ------------------------------------------------------------------ sigmoid
+@spec("act.sigmoid.values")
+@given(z=moderate)
+@example(z=np.array([-1.0, 0.0, 1.0, 14.3], dtype=np.float32))
+def test_sigmoid_values(impl, z):
+    elementwise.values(impl, "sigmoid", z)
+
+
+@spec("act.sigmoid.gradient")
+@given(z=grad_inputs, seed=seeds)
+def test_sigmoid_gradient(impl, z, seed):
+    elementwise.gradient(impl, "sigmoid", z, seed)
+
+
+@spec("act.sigmoid.symmetry")
+@given(z=moderate)
+def test_sigmoid_symmetry(impl, z):
+    pos = tensor_result(impl.sigmoid(Tensor(z)), what="sigmoid(z)", shape=z.shape, dtype=np.float32)
+    neg = tensor_result(impl.sigmoid(Tensor(-z)), what="sigmoid(-z)", shape=z.shape, dtype=np.float32)
+    bound = forward_bound(np.float32, oracles.ELEMENTWISE["sigmoid"].scale(z.astype(np.float64)), n_terms=2)
+    assert_close(neg, 1.0 - pos.astype(np.float64), bound, what="sigmoid(-z)", against="1 - sigmoid(z)",
+                 policy="float32 invariant", inputs={"z": z}, call="impl.sigmoid(-z)")
+    half = tensor_result(impl.sigmoid(Tensor(np.zeros(1, np.float32))), what="sigmoid(0)", shape=(1,), dtype=np.float32)
+    assert_close(half, [0.5], forward_bound(np.float32, 1.0), what="sigmoid(0)", against="1/2",
+                 policy="float32 elementwise", inputs={"z": np.zeros(1, np.float32)}, call="impl.sigmoid(z)")
+
+
+@spec("act.sigmoid.stability")
+@given(z=large)
+@example(z=np.array([-1e4, -100.0, -88.8, 88.8, 100.0, 1e4], dtype=np.float32))
+def test_sigmoid_stability(impl, z):
+    got = elementwise.values(impl, "sigmoid", z)
+    require(bool(((got >= 0) & (got <= 1)).all()), "sigmoid(z) left [0, 1]", inputs={"z": z}, call="impl.sigmoid(z)")
+
+
+@spec("act.sigmoid.vanishing_gradient")
+def test_sigmoid_vanishing_gradient(impl):
+    at_zero = elementwise.single_derivative(impl, "sigmoid", 0.0)
+    require(abs(at_zero - 0.25) <= 1e-12, f"d sigmoid / dz at 0 is {at_zero!r}, expected 1/4")
+    for z in (-30.0, -10.0, 10.0, 30.0):
+        d = elementwise.single_derivative(impl, "sigmoid", z)
+        require(0 <= d < 5e-5, f"d sigmoid / dz at {z} is {d!r}: sigmoid should saturate there (< 5e-5)")
+    for z in np.linspace(-6, 6, 25):
+        d = elementwise.single_derivative(impl, "sigmoid", float(z))
+        require(d <= 0.25 + 1e-12, f"d sigmoid / dz at {z:.2f} is {d!r}, above the maximum 1/4")
+
+
+# ------------------------------------------------------------------ tanh
+@spec("act.tanh.values")
+@given(z=moderate)
+@example(z=np.array([-1.0, 0.0, 1e-6, 1.0], dtype=np.float32))
+def test_tanh_values(impl, z):
+    elementwise.values(impl, "tanh", z)
+
+
+@spec("act.tanh.gradient")
+@given(z=grad_inputs, seed=seeds)
+@example(z=np.array([0.0, 0.5]), seed=0)
+def test_tanh_gradient(impl, z, seed):
+    elementwise.gradient(impl, "tanh", z, seed)
+
+
+@spec("act.tanh.odd")
+@given(z=moderate)
+def test_tanh_odd(impl, z):
+    pos = tensor_result(impl.tanh(Tensor(z)), what="tanh(z)", shape=z.shape, dtype=np.float32)
+    neg = tensor_result(impl.tanh(Tensor(-z)), what="tanh(-z)", shape=z.shape, dtype=np.float32)
+    bound = forward_bound(np.float32, oracles.ELEMENTWISE["tanh"].scale(z.astype(np.float64)), n_terms=2)
+    assert_close(neg, -pos.astype(np.float64), bound, what="tanh(-z)", against="-tanh(z)",
+                 policy="float32 invariant", inputs={"z": z}, call="impl.tanh(-z)")
+    zero = tensor_result(impl.tanh(Tensor(np.zeros(1, np.float32))), what="tanh(0)", shape=(1,), dtype=np.float32)
+    require(abs(float(zero[0])) <= forward_bound(np.float32, 1.0), f"tanh(0) = {zero[0]!r}, expected 0")
+
+
+@spec("act.tanh.stability")
+@given(z=large)
+@example(z=np.array([-1e4, -100.0, -44.5, 44.5, 100.0, 1e4], dtype=np.float32))
+def test_tanh_stability(impl, z):
+    got = elementwise.values(impl, "tanh", z)
+    require(bool(((got >= -1) & (got <= 1)).all()), "tanh(z) left [-1, 1]", inputs={"z": z}, call="impl.tanh(z)")
+
+
+# ------------------------------------------------------------------ relu, leaky relu
+@spec("act.relu.values")
+@given(z=large)
+def test_relu_values(impl, z):
+    elementwise.values(impl, "relu", z)
+
+
+@spec("act.relu.gradient")
+@given(z=kinkless, seed=seeds)
+def test_relu_gradient(impl, z, seed):
+    elementwise.gradient(impl, "relu", z, seed)
+
+
+@spec("act.relu.kink")
+def test_relu_kink(impl):
+    d = elementwise.single_derivative(impl, "relu", 0.0)
+    require(0.0 <= d <= 1.0, f"d relu / dz at exactly 0 is {d!r}; any subgradient in [0, 1] is accepted")
+
+
+@spec("act.leaky_relu.values")
+@given(z=large, alpha=st.sampled_from([None, 0.01, 0.2, 0.5]))
+def test_leaky_relu_values(impl, z, alpha):
+    kwargs = {} if alpha is None else {"alpha": alpha}
+    elementwise.values(impl, "leaky_relu", z, **kwargs)
+
+
+@spec("act.leaky_relu.gradient")
+@given(z=kinkless, seed=seeds, alpha=st.sampled_from([None, 0.2]))
+def test_leaky_relu_gradient(impl, z, seed, alpha):
+    kwargs = {} if alpha is None else {"alpha": alpha}
+    elementwise.gradient(impl, "leaky_relu", z, seed, **kwargs)
+
+
+@spec("act.leaky_relu.kink")
+def test_leaky_relu_kink(impl):
+    for alpha in (None, 0.2):
+        kwargs = {} if alpha is None else {"alpha": alpha}
+        d = elementwise.single_derivative(impl, "leaky_relu", 0.0, **kwargs)
+        low = 0.01 if alpha is None else alpha
+        require(low - 1e-12 <= d <= 1.0 + 1e-12,
+                f"d leaky_relu / dz at exactly 0 (alpha={low}) is {d!r}; accepted: [{low}, 1]")
+
+
+# ------------------------------------------------------------------ gelu
+@spec("act.gelu.values")
+@given(z=moderate)
+@example(z=np.array([-2.27, -1.0, 0.0, 1.0, 2.27], dtype=np.float32))
+def test_gelu_values(impl, z):
+    elementwise.values(impl, "gelu", z)
+
+
+@spec("act.gelu.gradient")
+@given(z=grad_inputs, seed=seeds)
+def test_gelu_gradient(impl, z, seed):
+    elementwise.gradient(impl, "gelu", z, seed)
+
+
+@spec("act.gelu.approximation")
+def test_gelu_approximation():
+    z = np.linspace(-12, 12, 240_001)
+    exact = z * 0.5 * (1 + np.vectorize(math.erf)(z / math.sqrt(2)))
+    diff = np.abs(oracles.gelu(z) - exact)
+    assert diff.max() <= 0.0204, f"max |z sigmoid(1.702 z) - z Phi(z)| = {diff.max()}"
+    assert abs(z[diff.argmax()] + 2.27) < 0.05, f"the largest difference is at z = {z[diff.argmax()]}"
+    assert diff[np.abs(z) >= 6].max() < 1e-3
+
+
+# ------------------------------------------------------------------ softmax
+@spec("act.softmax.values")
+@given(z=moderate)
+def test_softmax_values(impl, z):
+    check_softmax(impl, z, axis=None, shifted=False)
+
+
+@spec("act.softmax.gradient")
+@given(z=grad_inputs, seed=seeds)
+def test_softmax_gradient(impl, z, seed):
+    import torch
+    from tests.kit.gradients import check_gradients
+    check_gradients(lambda z: impl.softmax(z), lambda z: torch.softmax(z, dim=-1), {"z": z},
+                    what="softmax(z)", call="impl.softmax(z)", seed=seed)
+
+
+@spec("act.softmax.sums_to_one")
+@given(z=large)
+def test_softmax_sums_to_one(impl, z):
+    p = tensor_result(impl.softmax(Tensor(z)), what="softmax(z)", shape=z.shape, dtype=np.float32,
+                      inputs={"z": z}, call="impl.softmax(z)")
+    require(bool(np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()),
+            "softmax(z) has values outside [0, 1] (or NaN/inf)", inputs={"z": z}, call="impl.softmax(z)")
+    sums = p.astype(np.float64).sum(axis=-1)
+    k = z.shape[-1]
+    assert_close(sums, np.ones_like(sums), forward_bound(np.float32, 1.0, n_terms=2 * k), what="the row sums of softmax(z)",
+                 against="1", policy="float32, sum of K probabilities", inputs={"z": z}, call="impl.softmax(z)")
+
+
+@spec("act.softmax.shift_invariance")
+@given(z=arrays(shapes(), -10, 10), shift=st.sampled_from([-1e4, -100.0, -1.5, 3.0, 200.0, 1e4]))
+def test_softmax_shift_invariance(impl, z, shift):
+    shifted = (z.astype(np.float64) + shift).astype(np.float32)
+    base = tensor_result(impl.softmax(Tensor(z)), what="softmax(z)", shape=z.shape, dtype=np.float32)
+    moved = tensor_result(impl.softmax(Tensor(shifted)), what="softmax(z + c)", shape=z.shape, dtype=np.float32,
+                          inputs={"z": shifted}, call="impl.softmax(z)")
+    # The shifted input is itself rounded to float32: compare each against the exact softmax of what it received.
+    for got, inp in ((base, z), (moved, shifted)):
+        z64 = inp.astype(np.float64)
+        assert_close(got, oracles.softmax(z64), forward_bound(np.float32, oracles.softmax_scale(z64, shifted=True), n_terms=1),
+                     what="softmax(z + c)" if inp is shifted else "softmax(z)", against="the exact softmax",
+                     policy="float32, shifted softmax", inputs={"z": inp}, call="impl.softmax(z)")
+    # And when the shift is exactly representable, the two outputs agree.
+    exact = (shifted.astype(np.float64) - z.astype(np.float64)) == shift
+    if exact.all():
+        assert_close(moved, base, forward_bound(np.float32, oracles.softmax_scale(z.astype(np.float64), shifted=True), n_terms=2),
+                     what="softmax(z + c)", against="softmax(z)", policy="float32 invariant",
+                     inputs={"z": shifted}, call="impl.softmax(z)")
+
+
+@spec("act.softmax.stability")
+@given(z=large)
+@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32))
+def test_softmax_stability(impl, z):
+    check_softmax(impl, z, axis=None, shifted=True)
+
+
+@spec("act.softmax.axis")
+@given(z=arrays(shapes(2, 3), -20, 20), data=st.data())
+def test_softmax_axis(impl, z, data):
+    axis = data.draw(st.integers(-z.ndim, z.ndim - 1), label="axis")
+    check_softmax(impl, z, axis=axis, shifted=False)
+
+
+def check_softmax(impl, z, axis, shifted):
+    __tracebackhide__ = True
+    import torch
+    call = "impl.softmax(z)" if axis is None else f"impl.softmax(z, axis={axis})"
+    out = impl.softmax(Tensor(z)) if axis is None else impl.softmax(Tensor(z), axis=axis)
+    got = tensor_result(out, what=call.removeprefix("impl."), shape=z.shape, dtype=np.float32, inputs={"z": z}, call=call)
+    ax = -1 if axis is None else axis
+    z64 = z.astype(np.float64)
+    bound = forward_bound(np.float32, oracles.softmax_scale(z64, ax, shifted=shifted))
+    policy = f"float32, {SAFETY} ulp x scale, scale = p (K + |z_i| + max|z_j|)" + (" on z - max z" if shifted else "")
+    assert_close(got, oracles.softmax(z64, ax), bound, what=call.removeprefix("impl."), against="the float64 formula",
+                 policy=policy, inputs={"z": z}, call=call)
+    assert_close(got, torch.softmax(torch.from_numpy(z64), dim=ax).numpy(), bound, what=call.removeprefix("impl."),
+                 against="PyTorch (float64)", policy=policy, inputs={"z": z}, call=call)
+
+
+# ------------------------------------------------------------------ why nonlinearity
+@spec("act.linear_collapse")
+@given(n_in=st.sampled_from([1, 3, 5]), hidden=st.sampled_from([2, 8]), n_out=st.sampled_from([1, 3]), seed=seeds)
+def test_linear_collapse(impl, n_in, hidden, n_out, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((4, n_in)).astype(np.float32)
+    l1, l2 = impl.Linear(n_in, hidden), impl.Linear(hidden, n_out)
+    w1, b1 = (rng.standard_normal(s).astype(np.float32) for s in ((n_in, hidden), (hidden,)))
+    w2, b2 = (rng.standard_normal(s).astype(np.float32) for s in ((hidden, n_out), (n_out,)))
+    l1.w, l1.b, l2.w, l2.b = Tensor(w1), Tensor(b1), Tensor(w2), Tensor(b2)
+    stacked = tensor_result(l2(l1(Tensor(x))), what="l2(l1(x))", shape=(4, n_out), dtype=np.float32)
+    W, B = w1.astype(np.float64) @ w2, b1.astype(np.float64) @ w2 + b2
+    one_map = x.astype(np.float64) @ W + B
+    scale = (np.abs(x) @ np.abs(w1) + np.abs(b1)) @ np.abs(w2) + np.abs(b2)
+    assert_close(stacked, one_map, forward_bound(np.float32, scale, n_terms=n_in + hidden + 2),
+                 what="two Linear layers without activation", against="the single map x @ (W1 W2) + (b1 W2 + b2)",
+                 policy="float32, two sums of products", inputs={"x": x}, call="l2(l1(x))")

@@ -1,0 +1,147 @@
+"""Section 6 of the guide: the layer, the parameter count and the MLP (spec/s06_mlp.toml)."""
+from statistics import NormalDist
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from tinygrad import Tensor
+
+from tests.kit import oracles
+from tests.kit.check import assert_close, require, tensor_result
+from tests.kit.gradients import check_gradients
+from tests.kit.models import linear_with
+from tests.kit.strategies import seeds
+from tests.kit.tolerance import forward_bound
+
+spec = pytest.mark.spec
+sizes = st.sampled_from([1, 2, 3, 5, 8])
+layer_lists = st.lists(st.integers(1, 300), min_size=2, max_size=6)
+
+
+@spec("linear.shapes")
+@given(n_in=sizes, n_out=sizes, batch=sizes)
+def test_linear_shapes(impl, n_in, n_out, batch):
+    layer = impl.Linear(n_in, n_out)
+    tensor_result(getattr(layer, "w", None), what=f"Linear({n_in}, {n_out}).w", shape=(n_in, n_out), dtype=np.float32)
+    tensor_result(getattr(layer, "b", None), what=f"Linear({n_in}, {n_out}).b", shape=(n_out,), dtype=np.float32)
+    x = np.ones((batch, n_in), np.float32)
+    tensor_result(layer(Tensor(x)), what=f"Linear({n_in}, {n_out})(x)", shape=(batch, n_out), dtype=np.float32,
+                  inputs={"x": x}, call=f"impl.Linear({n_in}, {n_out})(x)")
+
+
+@spec("linear.parameters")
+def test_linear_parameters(impl):
+    layer = impl.Linear(4, 3)
+    params = layer.parameters()
+    require(isinstance(params, list) and len(params) == 2, f"Linear.parameters() returned {params!r}, expected [w, b]")
+    require(params[0] is layer.w and params[1] is layer.b,
+            "Linear.parameters() must return the objects layer.w and layer.b themselves, in that order")
+
+
+@spec("linear.forward")
+@given(n_in=sizes, n_out=sizes, batch=sizes, seed=seeds)
+def test_linear_forward(impl, n_in, n_out, batch, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-5, 5, (batch, n_in)).astype(np.float32)
+    w = rng.standard_normal((n_in, n_out)).astype(np.float32)
+    b = rng.standard_normal(n_out).astype(np.float32)
+    inputs, call = {"x": x, "w": w, "b": b}, "layer(x)  # with layer.w = w, layer.b = b"
+    got = tensor_result(linear_with(impl, w, b)(Tensor(x)), what="layer(x)", shape=(batch, n_out), dtype=np.float32,
+                        inputs=inputs, call=call)
+    x64, w64, b64 = (a.astype(np.float64) for a in (x, w, b))
+    bound = forward_bound(np.float32, oracles.linear_scale(x64, w64, b64), n_terms=n_in + 1)
+    assert_close(got, oracles.linear(x64, w64, b64), bound, what="layer(x)", against="x @ w + b in float64",
+                 policy="float32 sum of products", inputs=inputs, call=call)
+    expected_torch = torch.nn.functional.linear(torch.from_numpy(x64), torch.from_numpy(w64).T, torch.from_numpy(b64))
+    assert_close(got, expected_torch.numpy(), bound, what="layer(x)", against="PyTorch nn.functional.linear (float64)",
+                 policy="float32 sum of products", inputs=inputs, call=call)
+
+
+@spec("linear.gradient")
+@given(n_in=sizes, n_out=sizes, batch=sizes, seed=seeds)
+def test_linear_gradient(impl, n_in, n_out, batch, seed):
+    rng = np.random.default_rng(seed)
+    inputs = {"x": rng.uniform(-2, 2, (batch, n_in)), "w": rng.standard_normal((n_in, n_out)),
+              "b": rng.standard_normal(n_out)}
+    check_gradients(lambda x, w, b: linear_with(impl, w, b)(x), lambda x, w, b: x @ w + b, inputs,
+                    what="layer(x)", call="layer(x)  # with layer.w = w, layer.b = b", seed=seed)
+
+
+# Two orientations, so that taking the fan from the wrong dimension changes the variance 4-fold.
+INIT_SHAPES = ((400, 100), (100, 400), (1000, 50))
+# Family-wise false alarm rate 1e-6 over 2 statistics x 3 shapes, two-sided normal bounds.
+INIT_Z = NormalDist().inv_cdf(1 - 1e-6 / (2 * 2 * len(INIT_SHAPES)))
+
+
+@spec("linear.init_kaiming")
+def test_linear_init_kaiming(impl):
+    for n_in, n_out in INIT_SHAPES:
+        w = tensor_result(impl.Linear(n_in, n_out).w, what=f"Linear({n_in}, {n_out}).w", shape=(n_in, n_out),
+                          dtype=np.float32).astype(np.float64)
+        n, var = w.size, 2.0 / n_in
+        # mean of n draws: standard error sqrt(var / n); sample variance: var * sqrt((kurtosis - 1) / n),
+        # kurtosis <= 3 for the accepted distributions (normal 3, uniform 1.8).
+        mean_bound = INIT_Z * np.sqrt(var / n)
+        var_bound = INIT_Z * var * np.sqrt(2.0 / n)
+        require(abs(w.mean()) <= mean_bound,
+                f"Linear({n_in}, {n_out}).w has mean {w.mean():.3g}; Kaiming init has mean 0 "
+                f"(allowed |mean| <= {mean_bound:.3g} for {n} samples)")
+        require(abs(w.var() - var) <= var_bound,
+                f"Linear({n_in}, {n_out}).w has variance {w.var():.4g}; Kaiming init for ReLU has 2 / n_in = {var:.4g} "
+                f"(allowed ± {var_bound:.3g} for {n} samples). 2 / n_out would be {2.0 / n_out:.4g}: "
+                f"the fan-in of x @ w is w.shape[0]")
+
+
+@spec("linear.init_bias_zero")
+@given(n_in=sizes, n_out=sizes)
+def test_linear_init_bias_zero(impl, n_in, n_out):
+    b = tensor_result(impl.Linear(n_in, n_out).b, what=f"Linear({n_in}, {n_out}).b", shape=(n_out,), dtype=np.float32)
+    require(bool((b == 0).all()), f"Linear({n_in}, {n_out}).b starts at {b!r}; the bias starts at zero")
+
+
+@spec("param_count.formula")
+@given(layers=layer_lists)
+def test_param_count_formula(impl, layers):
+    got = impl.parameter_count(list(layers))
+    expected = sum(a * b + b for a, b in zip(layers, layers[1:]))
+    require(type(got) is int, f"parameter_count({layers}) returned {type(got).__name__}, expected int")
+    require(got == expected, f"parameter_count({layers}) = {got}, expected Σ n_in*n_out + n_out = {expected}")
+
+
+@spec("param_count.guide_example")
+def test_param_count_guide_example(impl):
+    got = impl.parameter_count([784, 256, 128, 10])
+    require(got == 235_146, f"parameter_count([784, 256, 128, 10]) = {got}; 200,960 + 32,896 + 1,290 = 235,146 "
+                            "(the guide prints 235,402: erratum E01)")
+    for layers, count in (([784, 256], 200_960), ([256, 128], 32_896), ([128, 10], 1_290)):
+        got = impl.parameter_count(layers)
+        require(got == count, f"parameter_count({layers}) = {got}, expected {count}")
+
+
+@spec("param_count.matches_mlp")
+@given(layers=st.lists(st.sampled_from([1, 2, 3, 7, 16, 33]), min_size=2, max_size=5))
+def test_param_count_matches_mlp(impl, layers):
+    params = impl.MLP(list(layers)).parameters()
+    total = sum(int(np.prod(p.shape)) for p in params)
+    require(total == impl.parameter_count(list(layers)),
+            f"MLP({layers}).parameters() hold {total} numbers but parameter_count gives {impl.parameter_count(list(layers))}")
+
+
+@spec("mlp.structure")
+@given(layers=st.lists(st.sampled_from([1, 2, 3, 7, 16]), min_size=2, max_size=5))
+def test_mlp_structure(impl, layers):
+    mlp = impl.MLP(list(layers))
+    linears = getattr(mlp, "linears", None)
+    require(isinstance(linears, list) and len(linears) == len(layers) - 1,
+            f"MLP({layers}).linears should be a list of {len(layers) - 1} Linear layers, got {linears!r}")
+    expected = []
+    for i, (layer, n_in, n_out) in enumerate(zip(linears, layers, layers[1:])):
+        require(isinstance(layer, impl.Linear), f"MLP({layers}).linears[{i}] is {type(layer).__name__}, not Linear")
+        tensor_result(layer.w, what=f"linears[{i}].w", shape=(n_in, n_out), dtype=np.float32)
+        tensor_result(layer.b, what=f"linears[{i}].b", shape=(n_out,), dtype=np.float32)
+        expected += [layer.w, layer.b]
+    params = mlp.parameters()
+    require(isinstance(params, list) and len(params) == len(expected)
+            and all(p is q for p, q in zip(params, expected)),
+            f"MLP({layers}).parameters() must be [w1, b1, w2, b2, ...]: the layers' own w and b, in layer order")

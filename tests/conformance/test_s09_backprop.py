@@ -1,0 +1,109 @@
+"""Section 9 of the guide: backpropagation (spec/s09_backprop.toml)."""
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, strategies as st
+from tinygrad import Tensor
+
+from tests.kit import oracles
+from tests.kit.check import assert_close, require, tensor_result
+from tests.kit.gradients import GRAD_POLICY, check_gradients
+from tests.kit.models import mlp_with, neuron_with, random_params
+from tests.kit.strategies import one_hot, seeds
+from tests.kit.tolerance import gradient_bound
+
+spec = pytest.mark.spec
+sizes = st.sampled_from([1, 2, 3, 5])
+architectures = st.lists(st.sampled_from([2, 3, 5]), min_size=2, max_size=4)
+
+
+def away_from_kinks(x, params, rng, margin=1e-2):
+    """Shift each layer's bias until no pre-activation is within ``margin`` of 0 (finite differences need it)."""
+    a = x
+    for i in range(0, len(params), 2):
+        z = a @ params[i] + params[i + 1]
+        while np.abs(z).min() < margin:
+            params[i + 1] = params[i + 1] + rng.uniform(0.02, 0.05, params[i + 1].shape)
+            z = a @ params[i] + params[i + 1]
+        a = np.maximum(z, 0)
+    return params
+
+
+@spec("backprop.one_layer_by_hand")
+@given(n=sizes, batch=sizes, seed=seeds)
+def test_one_layer_by_hand(impl, n, batch, seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-2, 2, (batch, n)), rng.uniform(-1, 1, (batch, 1))
+    w, b = away_from_kinks(x, [rng.standard_normal((n, 1)), rng.standard_normal(1)], rng)
+    xt, wt, bt = Tensor(x), Tensor(w), Tensor(b)
+    loss = impl.mse(neuron_with(impl, wt, bt)(xt), Tensor(y))
+    loss.backward()
+    # The guide's chain rule, step by step (N = number of elements of a).
+    z = x @ w + b
+    a = np.maximum(z, 0)
+    dL_da = 2 * (a - y) / a.size
+    dL_dz = dL_da * (z > 0)
+    expected = {"w": x.T @ dL_dz, "b": dL_dz.sum(0), "x": dL_dz @ w.T}
+    inputs, call = {"x": x, "w": w, "b": b, "y": y}, "impl.mse(neuron(x), y)  # then .backward()"
+    for name, tensor in (("w", wt), ("b", bt), ("x", xt)):
+        require(tensor.grad is not None, f"after mse(neuron(x), y).backward(), {name}.grad is None", inputs=inputs, call=call)
+        got = tensor_result(tensor.grad, what=f"{name}.grad", shape=expected[name].shape, dtype=np.float64)
+        assert_close(got, expected[name], gradient_bound(expected[name]), what=f"dL/d{name}",
+                     against="the guide's hand-derived backward pass", policy=GRAD_POLICY, inputs=inputs, call=call)
+
+
+@spec("backprop.mlp.gradient")
+@given(sizes=architectures, batch=st.sampled_from([1, 3]), seed=seeds)
+def test_mlp_gradient(impl, sizes, batch, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, (batch, sizes[0]))
+    y = one_hot(rng.integers(0, sizes[-1], batch), sizes[-1], np.float64)
+    params = away_from_kinks(x, random_params(sizes, rng, np.float64), rng)
+    names = [f"{kind}{i // 2 + 1}" for i, kind in enumerate(["w", "b"] * (len(params) // 2))]
+    inputs = dict(zip(names, params))
+
+    def build(*ps):
+        return impl.categorical_cross_entropy(mlp_with(impl, sizes, list(ps))(Tensor(x)), Tensor(y))
+
+    def torch_build(*ps):
+        p = oracles.torch_mlp(torch.from_numpy(x), list(ps))
+        return oracles.torch_cce(p, torch.from_numpy(y))
+
+    check_gradients(build, torch_build, inputs, what=f"categorical_cross_entropy(MLP({sizes})(x), y)",
+                    call=f"impl.categorical_cross_entropy(mlp(x), y)  # MLP({sizes}) with chosen weights", seed=seed)
+
+
+@spec("backprop.descent_step")
+@given(sizes=architectures, seed=seeds)
+def test_descent_step(impl, sizes, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, (8, sizes[0]))
+    y = one_hot(rng.integers(0, sizes[-1], 8), sizes[-1], np.float64)
+    params = [Tensor(p) for p in random_params(sizes, rng, np.float64)]
+    loss = impl.categorical_cross_entropy(mlp_with(impl, sizes, params)(Tensor(x)), Tensor(y))
+    before = float(tensor_result(loss, what="loss", shape=(), dtype=np.float64))
+    loss.backward()
+    grads = [tensor_result(p.grad, what="grad", shape=p.shape, dtype=np.float64) for p in params]
+    g2 = sum(float((g * g).sum()) for g in grads)
+    if g2 < 1e-20:
+        return  # a flat point: nothing to descend (the property holds vacuously)
+    alpha = 1e-4 / max(1.0, g2)
+    stepped = [p.numpy() - alpha * g for p, g in zip(params, grads)]
+    after = float(impl.categorical_cross_entropy(mlp_with(impl, sizes, stepped)(Tensor(x)), Tensor(y)).numpy())
+    # First order: L drops by alpha |g|^2; the second-order remainder is far smaller at this step size.
+    require(after < before and abs((before - after) - alpha * g2) <= 0.1 * alpha * g2,
+            f"one step W <- W - α dL/dW (α = {alpha:.3g}) changed the loss from {before:.12g} to {after:.12g}; "
+            f"first order predicts a drop of α|g|² = {alpha * g2:.3g}")
+
+
+@spec("backprop.autograd_example")
+def test_autograd_example():
+    x, w, b = Tensor([2.0]), Tensor([3.0]), Tensor([1.0])
+    z = x * w + b
+    loss = z.pow(2).mean()
+    loss.backward()
+    assert loss.item() == 49.0
+    assert (w.grad.item(), x.grad.item(), b.grad.item()) == (28.0, 42.0, 14.0)
+    x = Tensor([2.0])
+    (x * x + x).sum().backward()
+    assert x.grad.item() == 5.0

@@ -1,0 +1,109 @@
+"""Assertions with messages a student can act on.
+
+Every failure names the spec item and the guide's section, shows the input
+(shape and a few values), the expected and actual values at the worst element
+with its absolute and relative error against the allowed error, and ends with
+a snippet that reproduces the call.
+"""
+from __future__ import annotations
+
+import numpy as np
+from tinygrad import Tensor, dtypes
+
+from tests.kit.context import CURRENT
+
+TINY_DTYPES = {np.dtype(np.float32): dtypes.float32, np.dtype(np.float64): dtypes.float64}
+
+
+class ConformanceFailure(AssertionError):
+    """The implementation returned something the spec does not allow."""
+
+
+def _header(problem: str) -> str:
+    ids = ", ".join(CURRENT.item_ids) or "?"
+    return f"[{ids}] (guide section {CURRENT.section or '?'}) {problem}"
+
+
+def _preview(a: np.ndarray, n: int = 6) -> str:
+    flat = np.asarray(a).ravel()
+    vals = ", ".join(f"{v:.7g}" for v in flat[:n]) + (", ..." if flat.size > n else "")
+    return f"{a.dtype} shape {tuple(a.shape)}: [{vals}]"
+
+
+def reproduction(inputs: dict, call: str) -> str:
+    """Python lines that rebuild the inputs and repeat the call against the same module."""
+    lines = ["import numpy as np", "from tinygrad import Tensor",
+             "from tests.kit.loader import load_implementation  # run from the kit's root folder",
+             f"impl = load_implementation({CURRENT.impl_path!r}).module"]
+    for name, value in inputs.items():
+        if isinstance(value, np.ndarray):
+            if value.size <= 64:
+                literal = np.array2string(value, separator=", ", precision=9, threshold=100, max_line_width=10_000)
+                lines.append(f"{name} = Tensor(np.array({literal}, dtype=np.{value.dtype}))")
+            else:
+                lines.append(f"{name} = Tensor(np.random.default_rng(0).standard_normal({value.shape})"
+                             f".astype(np.{value.dtype}))  # {value.size} values: see the input above")
+        else:
+            lines.append(f"{name} = {value!r}")
+    lines.append(f"out = {call}")
+    lines.append("print(out.numpy())")
+    return "\n".join("    " + line for line in lines)
+
+
+def fail(problem: str, details: list[str] = (), inputs: dict | None = None, call: str | None = None):
+    __tracebackhide__ = True
+    text = [_header(problem)] + ["  " + d for d in details]
+    if inputs is not None:
+        text += [f"  input {k}: {_preview(v) if isinstance(v, np.ndarray) else repr(v)}" for k, v in inputs.items()]
+    if call is not None and inputs is not None:
+        text += ["  reproduce:", reproduction(inputs, call)]
+    raise ConformanceFailure("\n".join(text))
+
+
+def tensor_result(out, *, what: str, shape: tuple, dtype, inputs=None, call=None) -> np.ndarray:
+    """Checks that ``out`` really is a tinygrad Tensor of this shape and dtype, then reads it."""
+    __tracebackhide__ = True
+    if type(out) is not Tensor:
+        fail(f"{what} returned {type(out).__module__}.{type(out).__qualname__}, expected a tinygrad Tensor",
+             inputs=inputs, call=call)
+    if tuple(out.shape) != tuple(shape):
+        fail(f"{what} returned shape {tuple(out.shape)}, expected {tuple(shape)}", inputs=inputs, call=call)
+    want = TINY_DTYPES[np.dtype(dtype)]
+    if out.dtype != want:
+        fail(f"{what} returned dtype {out.dtype}, expected {want} (the dtype of its input)", inputs=inputs, call=call)
+    got = out.numpy()
+    if type(got) is not np.ndarray or got.shape != tuple(shape):
+        fail(f"{what}.numpy() did not give an array of shape {tuple(shape)}", inputs=inputs, call=call)
+    return got
+
+
+def assert_close(got, want, bound, *, what: str, against: str, policy: str, inputs=None, call=None):
+    """|got - want| <= bound elementwise; NaN or inf where the oracle is finite always fails."""
+    __tracebackhide__ = True
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    bound = np.broadcast_to(np.asarray(bound, dtype=np.float64), want.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.abs(got - want)
+        bad = ~(err <= bound) | (np.isfinite(want) & ~np.isfinite(got))
+    if not bad.any():
+        return
+    excess = np.where(bad, np.nan_to_num(err / np.maximum(bound, 1e-300), nan=np.inf, posinf=np.inf), -1.0)
+    idx = np.unravel_index(int(np.argmax(excess)), want.shape) if want.ndim else ()
+    g, w, e, b = got[idx], want[idx], err[idx], bound[idx]
+    rel = e / abs(w) if w != 0 else float("inf")
+    kind = "NaN" if np.isnan(g) else ("inf" if np.isinf(g) else None)
+    problem = f"{what} differs from {against}" + (f": got {kind}" if kind else "")
+    where = f" at index {tuple(int(i) for i in idx)}" if want.ndim else ""
+    details = [
+        f"worst element{where}: expected {w:.9g}, got {g:.9g}",
+        f"abs error {e:.3g}, rel error {rel:.3g}, allowed abs error {b:.3g} ({policy})",
+        f"{int(bad.sum())} of {bad.size} elements outside the tolerance",
+    ]
+    fail(problem, details, inputs, call)
+
+
+def require(condition: bool, problem: str, details: list[str] = (), inputs=None, call=None):
+    __tracebackhide__ = True
+    if not condition:
+        fail(problem, list(details), inputs, call)
