@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import signal
+import threading
 
 import pytest
 
@@ -32,6 +34,15 @@ class ImplementationImportError(Exception):
     """Raised in setup of every spec test when the implementation did not import."""
 
 
+class ItemTimeout(BaseException):
+    """Raised by the alarm when one test outlives --item-timeout.
+
+    A BaseException on purpose: Hypothesis catches Exception (and pytest's
+    Failed, which pytest-timeout raises) as a failing example and replays it,
+    which would run an endless loop again with no alarm left to stop it.
+    """
+
+
 def pytest_addoption(parser):
     group = parser.getgroup("conformance", "conformance to the guide's spec")
     group.addoption("--impl", default=None, metavar="PATH",
@@ -40,6 +51,8 @@ def pytest_addoption(parser):
                     help="write the per-item conformance report to FILE as JSON")
     group.addoption("--impl-import-timeout", type=float, default=60.0, metavar="SECONDS",
                     help="time allowed for importing the implementation (default 60)")
+    group.addoption("--item-timeout", type=float, default=300.0, metavar="SECONDS",
+                    help="time allowed for one test before its items are reported as timed out (default 300)")
     group.addoption("--spec-items", default=None, metavar="ID,ID",
                     help="run only the tests of these spec items (comma-separated ids or prefixes ending in '.')")
 
@@ -107,6 +120,23 @@ def pytest_runtest_setup(item):
         pytest.skip(f"{MISSING_PREFIX} the implementation does not define {', '.join(missing)}")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    limit = item.config.getoption("--item-timeout")
+    armed = bool(limit) and threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
+    if armed:
+        def on_alarm(signum, frame):
+            raise ItemTimeout(f"the test did not finish within {limit:g} s (an endless loop?)")
+        previous = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        if armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
 def _first_lines(text: str, limit: int = _MESSAGE_LIMIT) -> str:
     text = text.strip()
     return text if len(text) <= limit else text[:limit] + "\n... (cut)"
@@ -138,8 +168,8 @@ def classify(report, call) -> tuple[str, str] | None:
         if isinstance(exc, ConformanceFailure):
             return "fail", _first_lines(str(exc))
         text = excinfo.exconly() if excinfo else report.longreprtext
-        if "Timeout" in text and excinfo and excinfo.typename == "Failed":
-            return "error", f"timed out: {text.splitlines()[0]}"
+        if isinstance(exc, ItemTimeout):
+            return "error", f"timed out: {exc}"
         if isinstance(exc, AssertionError):
             return "fail", _first_lines(text)
         return "error", _first_lines(f"the implementation raised {text}\n{_impl_frame(excinfo)}")

@@ -1,0 +1,25 @@
+"""Runs the conformance suite in a fresh process and returns its JSON report.
+
+The meta tests use it to run the suite against mutants and broken modules
+exactly as a user would, from the command line.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def run_conformance(impl_path, tmp_path, items=None, extra=(), timeout=600, profile="mutants"):
+    out = pathlib.Path(tmp_path) / "conformance.json"
+    cmd = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider",
+           f"--impl={impl_path}", f"--conformance-json={out}", f"--hypothesis-profile={profile}", *extra]
+    if items:
+        cmd.append("--spec-items=" + ",".join(items))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
+    if not out.exists():
+        raise AssertionError(f"the suite wrote no report (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(out.read_text()), proc

@@ -1,0 +1,98 @@
+"""The plugin's promises: missing names, import failures, hostile return values, the report."""
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from spec import load_items
+from tests.kit.loader import load_implementation
+from tests.meta.run_suite import REPO, run_conformance
+
+pytestmark = pytest.mark.meta
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+ITEMS = load_items()
+SIGMOID_AND_TANH = ["act.sigmoid.values", "act.sigmoid.symmetry", "act.tanh.values", "act.tanh.odd"]
+
+
+def test_missing_names_are_missing_and_the_rest_runs(tmp_path):
+    report, proc = run_conformance(FIXTURES / "partial.py", tmp_path, items=SIGMOID_AND_TANH + ["act.gelu.approximation"])
+    items = report["items"]
+    assert items["act.sigmoid.values"]["status"] == "pass"
+    assert items["act.sigmoid.symmetry"]["status"] == "pass"
+    assert items["act.gelu.approximation"]["status"] == "pass"   # needs no name at all
+    for i in ("act.tanh.values", "act.tanh.odd"):
+        assert items[i]["status"] == "missing"
+        assert "tanh" in items[i]["message"]
+    assert report["summary"]["missing"] == 2 and report["summary"]["pass"] == 3
+    assert proc.returncode == 0, "missing names are reported, not failures of the run"
+    assert "act.tanh.values" in proc.stdout and "missing" in proc.stdout
+
+
+@pytest.mark.parametrize("fixture, words", [
+    ("raises_at_import.py", "RuntimeError: student forgot to finish the module"),
+    ("syntax_error.py", "SyntaxError"),
+    ("exits_at_import.py", "sys.exit(0)"),
+    ("loops_at_import.py", "did not finish within 3 s"),
+    ("does_not_exist.py", "no such file or directory"),
+])
+def test_import_failure_makes_every_item_error_once(fixture, words, tmp_path):
+    report, proc = run_conformance(FIXTURES / fixture, tmp_path, items=SIGMOID_AND_TANH,
+                                   extra=["--impl-import-timeout=3"])
+    statuses = {report["items"][i]["status"] for i in SIGMOID_AND_TANH}
+    assert statuses == {"error"}
+    assert all(words in report["items"][i]["message"] for i in SIGMOID_AND_TANH)
+    assert proc.returncode == 1
+    # The message is shown once in the summary, not once per item.
+    summary = proc.stdout.split("conformance by spec item")[-1]
+    assert summary.count(words) == 1, summary
+
+
+def test_hostile_return_values_are_reported_and_the_run_goes_on(tmp_path):
+    items = ["act.sigmoid.values", "act.tanh.values", "act.relu.values", "act.gelu.values",
+             "act.softmax.values", "act.leaky_relu.values"]
+    report, proc = run_conformance(FIXTURES / "misbehaving.py", tmp_path, items=items, extra=["--item-timeout=5"])
+    got = report["items"]
+    assert got["act.sigmoid.values"]["status"] == "error" and "timed out" in got["act.sigmoid.values"]["message"]
+    assert got["act.tanh.values"]["status"] == "fail" and "returned shape" in got["act.tanh.values"]["message"]
+    assert got["act.relu.values"]["status"] == "fail" and "got NaN" in got["act.relu.values"]["message"]
+    assert got["act.gelu.values"]["status"] == "fail" and "expected a tinygrad Tensor" in got["act.gelu.values"]["message"]
+    assert got["act.softmax.values"]["status"] == "fail" and "dtype" in got["act.softmax.values"]["message"]
+    assert got["act.leaky_relu.values"]["status"] == "pass"
+
+
+def test_failure_message_is_actionable_and_its_snippet_runs(tmp_path):
+    mutant = REPO / "tests" / "mutants" / "sigmoid_sign.py"
+    report, _ = run_conformance(mutant, tmp_path, items=["act.sigmoid.values"])
+    message = report["items"]["act.sigmoid.values"]["message"]
+    for part in ("[act.sigmoid.values]", "guide section 5", "expected", "got", "abs error", "rel error",
+                 "allowed abs error", "input z: float32 shape", "reproduce:"):
+        assert part in message, f"{part!r} missing from:\n{message}"
+    snippet = message.split("reproduce:\n", 1)[1]
+    code = "\n".join(line[4:] for line in snippet.splitlines() if line.startswith("    "))
+    run = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().startswith("["), run.stdout
+
+
+def test_json_report_shape(tmp_path):
+    report, _ = run_conformance("impl", tmp_path, items=["param_count."])
+    assert set(report) == {"impl", "items", "summary"}
+    assert set(report["items"]) == set(ITEMS), "every spec item is listed, run or not"
+    entry = report["items"]["param_count.formula"]
+    assert entry["status"] == "pass" and entry["section"] == "6" and "message" in entry
+    assert report["items"]["act.sigmoid.values"]["status"] == "skipped"
+    s = report["summary"]
+    assert s["total"] == len(ITEMS) and sum(s[k] for k in ("pass", "fail", "error", "missing", "skipped")) == s["total"]
+
+
+def test_package_directory_with_relative_imports(tmp_path):
+    report, proc = run_conformance(FIXTURES / "package_impl", tmp_path, items=["act.sigmoid.symmetry"])
+    assert report["items"]["act.sigmoid.symmetry"]["status"] == "pass", proc.stdout[-2000:]
+
+
+def test_loader_never_raises():
+    loaded = load_implementation(str(FIXTURES / "raises_at_import.py"))
+    assert loaded.module is None and "RuntimeError" in loaded.error
+    assert load_implementation(None).module.__name__ == "impl"
