@@ -7,7 +7,11 @@ Profiles (choose with --hypothesis-profile NAME, or HYPOTHESIS_PROFILE=NAME):
 """
 import os
 
-from hypothesis import HealthCheck, Phase, settings
+# Gradient items compute in float64, which tinygrad's CPU device supports and
+# some GPU backends (Metal) do not. Another device: DEV=CUDA ./conformance ...
+os.environ.setdefault("DEV", "CPU")
+
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 pytest_plugins = ["tests.kit.plugin"]
 

@@ -8,7 +8,7 @@ from tinygrad import Tensor
 from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result
 from tests.kit.gradients import check_gradients
-from tests.kit.models import neuron_with
+from tests.kit.models import away_from_kinks, neuron_with
 from tests.kit.strategies import arrays, seeds
 from tests.kit.tolerance import forward_bound
 
@@ -64,10 +64,7 @@ def test_neuron_forward(impl, n, batch, seed):
 def test_neuron_gradient(impl, n, batch, seed):
     rng = np.random.default_rng(seed)
     x = rng.uniform(-2, 2, (batch, n))
-    w = rng.standard_normal((n, 1))
-    b = rng.standard_normal(1)
-    z = x @ w + b
-    b = b + np.where(np.abs(z).min() < 1e-2, 0.05, 0.0)  # keep z away from ReLU's kink
+    w, b = away_from_kinks(x, [rng.standard_normal((n, 1)), rng.standard_normal(1)], rng)
     check_gradients(lambda x, w, b: neuron_with(impl, w, b)(x),
                     lambda x, w, b: torch.relu(x @ w + b), {"x": x, "w": w, "b": b},
                     what="neuron(x)", call="neuron(x)  # with neuron.w = w, neuron.b = b", seed=seed)

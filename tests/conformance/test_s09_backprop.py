@@ -8,25 +8,13 @@ from tinygrad import Tensor
 from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result
 from tests.kit.gradients import GRAD_POLICY, check_gradients
-from tests.kit.models import mlp_with, neuron_with, random_params
+from tests.kit.models import away_from_kinks, mlp_with, neuron_with, random_params
 from tests.kit.strategies import one_hot, seeds
 from tests.kit.tolerance import gradient_bound
 
 spec = pytest.mark.spec
 sizes = st.sampled_from([1, 2, 3, 5])
 architectures = st.lists(st.sampled_from([2, 3, 5]), min_size=2, max_size=4)
-
-
-def away_from_kinks(x, params, rng, margin=1e-2):
-    """Shift each layer's bias until no pre-activation is within ``margin`` of 0 (finite differences need it)."""
-    a = x
-    for i in range(0, len(params), 2):
-        z = a @ params[i] + params[i + 1]
-        while np.abs(z).min() < margin:
-            params[i + 1] = params[i + 1] + rng.uniform(0.02, 0.05, params[i + 1].shape)
-            z = a @ params[i] + params[i + 1]
-        a = np.maximum(z, 0)
-    return params
 
 
 @spec("backprop.one_layer_by_hand")

@@ -31,3 +31,15 @@ def random_params(sizes, rng, dtype=np.float32, bias_scale=0.5):
         params.append((rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)).astype(dtype))
         params.append((rng.standard_normal(n_out) * bias_scale).astype(dtype))
     return params
+
+
+def away_from_kinks(x, params, rng, margin=1e-2):
+    """Shift each layer's bias until no pre-activation is within ``margin`` of 0 (finite differences need it)."""
+    a = x
+    for i in range(0, len(params), 2):
+        z = a @ params[i] + params[i + 1]
+        while np.abs(z).min() < margin:
+            params[i + 1] = params[i + 1] + rng.uniform(0.02, 0.05, params[i + 1].shape)
+            z = a @ params[i] + params[i + 1]
+        a = np.maximum(z, 0)
+    return params

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Makes sure this machine can run the kit: clang (tinygrad's CPU backend
+# compiles kernels with it), a Python >= 3.11 virtual environment in .venv,
+# and the dependencies listed in pyproject.toml. Safe to run again: each step
+# is skipped when already done. Sourced by ./conformance and ./run-tests.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+if ! command -v clang >/dev/null 2>&1; then
+    say "installing clang (tinygrad's CPU backend compiles its kernels with it)"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang >&2
+fi
+
+PYTHON="${PYTHON:-}"
+if [ -z "$PYTHON" ]; then
+    for candidate in python3.11 python3.12 python3.13 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+           "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            PYTHON="$candidate"; break
+        fi
+    done
+fi
+[ -n "$PYTHON" ] || { say "need Python >= 3.11 (tinygrad 0.14 requires it); set PYTHON=/path/to/python"; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+    say "creating a virtual environment in .venv with $($PYTHON --version)"
+    "$PYTHON" -m venv .venv
+fi
+
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    say "installing the Python packages from pyproject.toml (torch 2.13.0 CPU, tinygrad 0.14, pytest, hypothesis...)"
+    .venv/bin/python - <<'PY' > .venv/requirements.txt
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    project = tomllib.load(f)["project"]
+print("\n".join(project["dependencies"]))
+PY
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r .venv/requirements.txt >&2
+    rm -f .venv/.installed-* && touch "$stamp"
+fi
