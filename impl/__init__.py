@@ -1,11 +1,21 @@
 """The reference implementation of the contract (shared/contract.md) in tinygrad."""
 from impl.activations import gelu, leaky_relu, relu, sigmoid, softmax, tanh
+from impl.augment import adjust_brightness, adjust_contrast, gaussian_noise, hflip, random_crop, rotate, vflip
+from impl.cnn import SimpleCNN, conv2d, conv_output_size, max_pool2d
+from impl.early_stopping import EarlyStopping
 from impl.layers import MLP, Linear, parameter_count
 from impl.losses import binary_cross_entropy, categorical_cross_entropy, mse
 from impl.neuron import Neuron
+from impl.optim import SGD, Adam, Momentum, cosine_annealing, l2_penalty, step_decay, warmup_cosine
+from impl.regularization import batch_norm, dropout
 
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "softmax",
     "Neuron", "Linear", "parameter_count", "MLP",
     "mse", "binary_cross_entropy", "categorical_cross_entropy",
+    "SGD", "Momentum", "Adam", "l2_penalty", "step_decay", "cosine_annealing", "warmup_cosine",
+    "EarlyStopping",
+    "conv_output_size", "conv2d", "max_pool2d", "SimpleCNN",
+    "dropout", "batch_norm",
+    "hflip", "vflip", "random_crop", "gaussian_noise", "adjust_brightness", "adjust_contrast", "rotate",
 ]

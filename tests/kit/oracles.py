@@ -154,3 +154,102 @@ def cce_scale(p, y):
 
 def torch_cce(p, y):
     return -(y * torch.log(p)).sum(dim=-1).mean()
+
+
+# ---------------------------------------------------------------- optimizers (float64 transcriptions)
+def sgd_trajectory(w0, grads, lr):
+    w, out = w0.copy(), []
+    for g in grads:
+        w = w - lr * g
+        out.append(w)
+    return out
+
+
+def momentum_trajectory(w0, grads, lr, beta=0.9):
+    w, v, out = w0.copy(), np.zeros_like(w0), []
+    for g in grads:
+        v = beta * v + (1 - beta) * g
+        w = w - lr * v
+        out.append(w)
+    return out
+
+
+def adam_trajectory(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+    w, m, v, out = w0.copy(), np.zeros_like(w0), np.zeros_like(w0), []
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+        w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append(w)
+    return out
+
+
+def early_stopping_reference(losses, patience, min_delta=0.0):
+    """[(returned, best_loss, best_epoch)] after each call."""
+    best, best_epoch, bad, out = float("inf"), -1, 0, []
+    for epoch, loss in enumerate(losses):
+        if loss < best - min_delta:
+            best, best_epoch, bad = loss, epoch, 0
+        else:
+            bad += 1
+        out.append((bad >= patience, best, best_epoch))
+    return out
+
+
+# ---------------------------------------------------------------- convolution and the CNN
+def conv2d(x, w, b=None, stride=1, padding=0):
+    """Cross-correlation in float64 numpy: a direct transcription of the sum."""
+    if padding:
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    oh, ow = (h - kh) // stride + 1, (wd - kw) // stride + 1
+    out = np.zeros((n, o, oh, ow))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, :, i:i + stride * (oh - 1) + 1:stride, j:j + stride * (ow - 1) + 1:stride]
+            out += np.einsum("nchw,oc->nohw", patch, w[:, :, i, j])
+    return out if b is None else out + b.reshape(1, -1, 1, 1)
+
+
+def max_pool2d(x, kernel=2, stride=None):
+    stride = stride or kernel
+    n, c, h, w = x.shape
+    oh, ow = (h - kernel) // stride + 1, (w - kernel) // stride + 1
+    out = np.full((n, c, oh, ow), -np.inf)
+    for i in range(kernel):
+        for j in range(kernel):
+            out = np.maximum(out, x[:, :, i:i + stride * (oh - 1) + 1:stride, j:j + stride * (ow - 1) + 1:stride])
+    return out
+
+
+def torch_cnn(x, params):
+    """The guide's SimpleCNN in PyTorch (float64), weights in the contract's layout."""
+    f = torch.nn.functional
+    c1w, c1b, c2w, c2b, f1w, f1b, f2w, f2b = params
+    x = f.max_pool2d(torch.relu(f.conv2d(x, c1w, c1b, padding=1)), 2)
+    x = f.max_pool2d(torch.relu(f.conv2d(x, c2w, c2b, padding=1)), 2)
+    x = x.flatten(1)
+    x = torch.relu(x @ f1w + f1b)
+    return torch.softmax(x @ f2w + f2b, dim=-1)
+
+
+def cnn_scale(x, params):
+    """Scale for forward_bound(float32, ., n_terms=1) of the CNN's probabilities.
+
+    Magnitudes |a| are propagated with |weights| (pooling and ReLU are 1-Lipschitz), the logits'
+    error bound is 8 u (Σ reduction lengths) |logit magnitude|, then carried through softmax as for the MLP.
+    """
+    from tests.kit.tolerance import SAFETY, unit_roundoff
+    u = unit_roundoff(np.float32)
+    f = torch.nn.functional
+    a = [torch.from_numpy(np.abs(p)) for p in params]
+    m = f.max_pool2d(f.conv2d(torch.from_numpy(np.abs(x)), a[0], a[1], padding=1), 2)
+    m = f.max_pool2d(f.conv2d(m, a[2], a[3], padding=1), 2).flatten(1)
+    m = (m @ a[4] + a[5]) @ a[6] + a[7]
+    terms = 9 * 1 + 9 * 32 + 3136 + 128 + 4
+    err = SAFETY * u * terms * m.numpy()
+    p = torch_cnn(torch.from_numpy(x), [torch.from_numpy(q) for q in params]).numpy()
+    dp = p * (err + (p * err).sum(-1, keepdims=True))
+    return dp / (SAFETY * u * 2) + 1.0
