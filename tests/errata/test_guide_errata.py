@@ -211,6 +211,30 @@ def test_e17_momentum_vs_pytorch():
     assert math.isclose(w.item(), w_guide, rel_tol=1e-6)
 
 
+def test_e18_batch_norm_variance():
+    z = torch.tensor([[1.0], [2.0], [4.0]], dtype=torch.float64)
+    eps = 1e-12
+    out = torch.nn.functional.batch_norm(z, None, None, training=True, eps=eps)
+    biased = (z - z.mean()) / (z.var(unbiased=False) + eps).sqrt()
+    unbiased = (z - z.mean()) / (z.var(unbiased=True) + eps).sqrt()
+    assert torch.allclose(out, biased) and not torch.allclose(out, unbiased)
+
+
+def test_e19_translation_equivariance():
+    rng = np.random.default_rng(0)
+    image = torch.zeros(1, 1, 28, 28, dtype=torch.float64)
+    image[0, 0, 8:14, 6:12] = torch.from_numpy(rng.uniform(0.5, 1, (6, 6)))
+    moved = torch.roll(image, shifts=(1, 1), dims=(2, 3))
+    kernel = torch.from_numpy(rng.standard_normal((4, 1, 3, 3)))
+    conv, conv_moved = (torch.nn.functional.conv2d(x, kernel, padding=1) for x in (image, moved))
+    assert torch.allclose(torch.roll(conv, shifts=(1, 1), dims=(2, 3)), conv_moved)   # equivariant
+    pool, pool_moved = (torch.nn.functional.max_pool2d(torch.relu(c), 2) for c in (conv, conv_moved))
+    assert not torch.allclose(pool, pool_moved)                                       # not invariant
+    head = torch.from_numpy(rng.standard_normal((4 * 14 * 14, 10)))
+    logits, logits_moved = (p.flatten(1) @ head for p in (pool, pool_moved))
+    assert (logits - logits_moved).abs().max() > 1e-3
+
+
 def test_checked_claims():
     assert 0.8 * 3.5 + 0.3 * 45 - 2.0 == pytest.approx(14.3)
     assert 1 / (1 + math.exp(-14.3)) > 0.9999

@@ -233,23 +233,3 @@ def torch_cnn(x, params):
     x = x.flatten(1)
     x = torch.relu(x @ f1w + f1b)
     return torch.softmax(x @ f2w + f2b, dim=-1)
-
-
-def cnn_scale(x, params):
-    """Scale for forward_bound(float32, ., n_terms=1) of the CNN's probabilities.
-
-    Magnitudes |a| are propagated with |weights| (pooling and ReLU are 1-Lipschitz), the logits'
-    error bound is 8 u (Σ reduction lengths) |logit magnitude|, then carried through softmax as for the MLP.
-    """
-    from tests.kit.tolerance import SAFETY, unit_roundoff
-    u = unit_roundoff(np.float32)
-    f = torch.nn.functional
-    a = [torch.from_numpy(np.abs(p)) for p in params]
-    m = f.max_pool2d(f.conv2d(torch.from_numpy(np.abs(x)), a[0], a[1], padding=1), 2)
-    m = f.max_pool2d(f.conv2d(m, a[2], a[3], padding=1), 2).flatten(1)
-    m = (m @ a[4] + a[5]) @ a[6] + a[7]
-    terms = 9 * 1 + 9 * 32 + 3136 + 128 + 4
-    err = SAFETY * u * terms * m.numpy()
-    p = torch_cnn(torch.from_numpy(x), [torch.from_numpy(q) for q in params]).numpy()
-    dp = p * (err + (p * err).sum(-1, keepdims=True))
-    return dp / (SAFETY * u * 2) + 1.0

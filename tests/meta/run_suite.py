@@ -23,3 +23,19 @@ def run_conformance(impl_path, tmp_path, items=None, extra=(), timeout=600, prof
     if not out.exists():
         raise AssertionError(f"the suite wrote no report (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return json.loads(out.read_text()), proc
+
+
+def run_batch(jobs: list[dict], tmp_path, timeout=1800) -> dict:
+    """Runs tests.meta.batch_runner on jobs [{"name", "impl", "items"}]; returns {name: (report or None, exit code)}."""
+    tmp_path = pathlib.Path(tmp_path)
+    payload = [{"impl": str(j["impl"]), "items": list(j["items"]), "out": str(tmp_path / f"{j['name']}.json")} for j in jobs]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}
+    proc = subprocess.run([sys.executable, "-m", "tests.meta.batch_runner"], cwd=REPO, input=json.dumps(payload),
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    results = {}
+    for job, p in zip(jobs, payload):
+        out, code = pathlib.Path(p["out"]), pathlib.Path(p["out"] + ".exit")
+        results[job["name"]] = (json.loads(out.read_text()) if out.exists() else None,
+                                int(code.read_text()) if code.exists() else None)
+    results["_output"] = proc.stdout[-5000:] + proc.stderr[-5000:]
+    return results

@@ -5,7 +5,7 @@ import pathlib
 import pytest
 
 from spec import load_items
-from tests.meta.run_suite import run_conformance
+from tests.meta.run_suite import run_batch
 
 pytestmark = pytest.mark.meta
 MUTANTS = sorted(p for p in (pathlib.Path(__file__).parents[1] / "mutants").glob("*.py") if p.name != "__init__.py")
@@ -33,14 +33,38 @@ def test_corpus_is_large_and_well_formed():
         assert ast.get_docstring(ast.parse(path.read_text())), f"{path.name} needs a docstring naming its bug"
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=[p.stem for p in MUTANTS])
-def test_mutant_is_caught(mutant, tmp_path):
+# The corpus runs in GROUPS batch processes (tests.meta.batch_runner), one per pytest-xdist worker
+# under --dist loadgroup, instead of one process per mutant: start-up and imports dominate otherwise.
+GROUPS = 2
+
+
+def group_of(path: pathlib.Path) -> int:
+    return MUTANTS.index(path) % GROUPS
+
+
+@pytest.fixture(scope="session")
+def corpus_reports(tmp_path_factory):
+    done = {}
+
+    def reports(group: int) -> dict:
+        if group not in done:
+            jobs = [{"name": m.stem, "impl": m, "items": declared(m)["CAUGHT_BY"]} for m in MUTANTS if group_of(m) == group]
+            done[group] = run_batch(jobs, tmp_path_factory.mktemp(f"mutants{group}"))
+        return done[group]
+    return reports
+
+
+@pytest.mark.parametrize("mutant", [pytest.param(m, id=m.stem, marks=pytest.mark.xdist_group(f"mutants-{i % GROUPS}"))
+                                    for i, m in enumerate(MUTANTS)])
+def test_mutant_is_caught(mutant, corpus_reports):
     d = declared(mutant)
-    report, proc = run_conformance(mutant, tmp_path, items=d["CAUGHT_BY"])
+    results = corpus_reports(group_of(mutant))
+    report, code = results[mutant.stem]
+    assert report is not None, f"the suite wrote no report for {mutant.name}:\n{results['_output']}"
     statuses = {i: report["items"][i]["status"] for i in d["CAUGHT_BY"]}
     escaped = [i for i, s in statuses.items() if s not in ("fail", "error")]
-    assert not escaped, f"{mutant.name} was not caught by {escaped}: {statuses}\n{proc.stdout[-2000:]}"
-    assert proc.returncode == 1, f"pytest should exit 1 on a caught mutant, got {proc.returncode}"
+    assert not escaped, f"{mutant.name} was not caught by {escaped}: {statuses}"
+    assert code == 1, f"pytest should exit 1 on a caught mutant, got {code}"
     for i in d["CAUGHT_BY"]:
         message = report["items"][i]["message"]
         assert i in message or "raised" in message or "timed out" in message, message
