@@ -30,10 +30,6 @@ IMPORT_FAILED = "the implementation under test failed to import: "
 _MESSAGE_LIMIT = 4000
 
 
-class ImplementationImportError(Exception):
-    """Raised in setup of every spec test when the implementation did not import."""
-
-
 class ItemTimeout(BaseException):
     """Raised by the alarm when one test outlives --item-timeout.
 
@@ -113,7 +109,8 @@ def pytest_runtest_setup(item):
         return
     loaded = implementation(item.config)
     if loaded.error:
-        raise ImplementationImportError(IMPORT_FAILED + loaded.error)
+        # One line per test, no traceback: the import's own message says it all (and is summarised once).
+        pytest.fail(IMPORT_FAILED + loaded.error, pytrace=False)
     needs = dict.fromkeys(n for i in ids for n in ITEMS[i].needs)
     missing = [n for n in needs if not hasattr(loaded.module, n)]
     if missing:
@@ -153,7 +150,7 @@ def classify(report, call) -> tuple[str, str] | None:
             return "skipped", reason
         if report.failed:
             exc = call.excinfo.value if call.excinfo else None
-            if isinstance(exc, ImplementationImportError):
+            if isinstance(exc, pytest.fail.Exception) and str(exc).startswith(IMPORT_FAILED):
                 return "error", str(exc)
             return "error", _first_lines(f"test setup failed: {call.excinfo.exconly() if call.excinfo else report.longreprtext}")
         return None
