@@ -2,7 +2,7 @@
 from impl import *  # noqa: F401,F403
 
 MUTATED = ["softmax"]
-CAUGHT_BY = ["act.softmax.stability", "act.softmax.sums_to_one"]
+CAUGHT_BY = ["act.softmax.stability", "act.softmax.sums_to_one", "act.softmax.shift_invariance"]
 
 
 def softmax(z, axis=-1):
