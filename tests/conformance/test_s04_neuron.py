@@ -9,7 +9,7 @@ from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result
 from tests.kit.gradients import check_gradients
 from tests.kit.models import away_from_kinks, neuron_with
-from tests.kit.strategies import arrays, seeds
+from tests.kit.strategies import seeds
 from tests.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec

@@ -3,13 +3,15 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import example, given, strategies as st
 from tinygrad import Tensor
 
 from tests.kit import elementwise, oracles
 from tests.kit.check import assert_close, require, tensor_result
+from tests.kit.gradients import check_gradients
 from tests.kit.strategies import arrays, seeds, shapes
-from tests.kit.tolerance import SAFETY, forward_bound, gradient_bound
+from tests.kit.tolerance import SAFETY, forward_bound
 
 spec = pytest.mark.spec
 moderate = arrays(shapes(), -20, 20)
@@ -177,8 +179,6 @@ def test_softmax_values(impl, z):
 @spec("act.softmax.gradient")
 @given(z=grad_inputs, seed=seeds)
 def test_softmax_gradient(impl, z, seed):
-    import torch
-    from tests.kit.gradients import check_gradients
     check_gradients(lambda z: impl.softmax(z), lambda z: torch.softmax(z, dim=-1), {"z": z},
                     what="softmax(z)", call="impl.softmax(z)", seed=seed)
 
@@ -233,7 +233,6 @@ def test_softmax_axis(impl, z, data):
 
 def check_softmax(impl, z, axis, shifted):
     __tracebackhide__ = True
-    import torch
     call = "impl.softmax(z)" if axis is None else f"impl.softmax(z, axis={axis})"
     out = impl.softmax(Tensor(z)) if axis is None else impl.softmax(Tensor(z), axis=axis)
     got = tensor_result(out, what=call.removeprefix("impl."), shape=z.shape, dtype=np.float32, inputs={"z": z}, call=call)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pathlib
-import signal
 import sys
-import threading
 import traceback
 from dataclasses import dataclass
 from types import ModuleType
+
+from tests.kit.alarm import time_limit
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 REFERENCE = "impl"
@@ -68,16 +68,9 @@ def _import(target: str | None) -> ModuleType:
 
 def load_implementation(target: str | None = None, timeout: float = 60.0) -> Loaded:
     """Import ``target`` (None: the reference) within ``timeout`` seconds; never raises."""
-    use_alarm = timeout and threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
-
-    def on_alarm(signum, frame):
-        raise ImportTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm) if use_alarm else None
-    if use_alarm:
-        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        return Loaded(target or REFERENCE, _import(target))
+        with time_limit(timeout, ImportTimeout):
+            return Loaded(target or REFERENCE, _import(target))
     except ImportTimeout:
         return Loaded(target or REFERENCE, None, f"import did not finish within {timeout:g} s (an endless loop at import time?)")
     except SystemExit as exc:
@@ -91,7 +84,3 @@ def load_implementation(target: str | None = None, timeout: float = 60.0) -> Loa
         if isinstance(exc, SyntaxError):
             where = f"{exc.filename}:{exc.lineno}"
         return Loaded(target or REFERENCE, None, f"{detail}" + (f" (at {where})" if where else ""))
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)

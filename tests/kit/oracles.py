@@ -9,6 +9,8 @@ from typing import Callable
 import numpy as np
 import torch
 
+from tests.kit.tolerance import SAFETY, unit_roundoff
+
 GELU_K = 1.702
 
 
@@ -95,7 +97,6 @@ def mlp_forward(x, params):
     softmax: |dp_i| <= p_i (|dz_i| + Σ_j p_j |dz_j|).
     Returned as a scale for ``forward_bound(float32, scale, n_terms=1)``.
     """
-    from tests.kit.tolerance import SAFETY, unit_roundoff
     u = unit_roundoff(np.float32)
     pairs = list(zip(params[0::2], params[1::2]))
     a, err = x, np.zeros_like(x)

@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import signal
-import threading
 
 import pytest
 
 from spec import load_items
+from tests.kit.alarm import time_limit
 from tests.kit.check import ConformanceFailure
 from tests.kit.context import CURRENT
 from tests.kit.loader import load_implementation
@@ -120,18 +119,8 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     limit = item.config.getoption("--item-timeout")
-    armed = bool(limit) and threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGALRM")
-    if armed:
-        def on_alarm(signum, frame):
-            raise ItemTimeout(f"the test did not finish within {limit:g} s (an endless loop?)")
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
+    with time_limit(limit, lambda: ItemTimeout(f"the test did not finish within {limit:g} s (an endless loop?)")):
         yield
-    finally:
-        if armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
 
 
 def _first_lines(text: str, limit: int = _MESSAGE_LIMIT) -> str:
@@ -139,12 +128,16 @@ def _first_lines(text: str, limit: int = _MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (cut)"
 
 
+def _skip_reason(report) -> str:
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
 def classify(report, call) -> tuple[str, str] | None:
     """(status, message) for one phase of one test, or None when the phase says nothing."""
     if report.when == "setup":
         if report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            reason = reason.removeprefix("Skipped: ")
+            reason = _skip_reason(report)
             if reason.startswith(MISSING_PREFIX):
                 return "missing", reason[len(MISSING_PREFIX):].strip()
             return "skipped", reason
@@ -158,8 +151,7 @@ def classify(report, call) -> tuple[str, str] | None:
         if report.passed:
             return "pass", ""
         if report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            return "skipped", reason.removeprefix("Skipped: ")
+            return "skipped", _skip_reason(report)
         excinfo = call.excinfo
         exc = excinfo.value if excinfo else None
         if isinstance(exc, ConformanceFailure):
@@ -246,9 +238,6 @@ class Conformance:
         summary["total"] = len(items)
         return {"impl": self.config.getoption("--impl") or "impl", "items": items, "summary": summary}
 
-    def _ran_spec_tests(self) -> bool:
-        return bool(self.results)
-
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session):
         if hasattr(self.config, "workerinput"):
@@ -262,7 +251,7 @@ class Conformance:
             os.replace(tmp, path)
 
     def pytest_terminal_summary(self, terminalreporter):
-        if hasattr(self.config, "workerinput") or not self._ran_spec_tests():
+        if hasattr(self.config, "workerinput") or not self.results:
             return
         data = self.report()
         tr = terminalreporter

@@ -1,5 +1,4 @@
 """The plugin's promises: missing names, import failures, hostile return values, the report."""
-import json
 import pathlib
 import subprocess
 import sys
