@@ -6,8 +6,11 @@ from impl.early_stopping import EarlyStopping
 from impl.layers import MLP, Linear, parameter_count
 from impl.losses import binary_cross_entropy, categorical_cross_entropy, mse
 from impl.neuron import Neuron
+from impl.numpy_neuron import NumpyNeuron
 from impl.optim import SGD, Adam, Momentum, cosine_annealing, l2_penalty, step_decay, warmup_cosine
+from impl.quantize import dequantize, quantize
 from impl.regularization import batch_norm, dropout
+from impl.weights import load_weights, save_weights
 
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "softmax",
@@ -18,4 +21,5 @@ __all__ = [
     "conv_output_size", "conv2d", "max_pool2d", "SimpleCNN",
     "dropout", "batch_norm",
     "hflip", "vflip", "random_crop", "gaussian_noise", "adjust_brightness", "adjust_contrast", "rotate",
+    "quantize", "dequantize", "save_weights", "load_weights", "NumpyNeuron",
 ]

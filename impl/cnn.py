@@ -53,7 +53,14 @@ def max_pool2d(x: Tensor, kernel: int = 2, stride: int | None = None) -> Tensor:
 
 
 class SimpleCNN:
-    """conv 1->32 3x3 pad 1, ReLU, pool; conv 32->64 3x3 pad 1, ReLU, pool; 3136->128, ReLU; 128->10; softmax."""
+    """conv 1->32 3x3 pad 1, ReLU, pool; conv 32->64 3x3 pad 1, ReLU, pool; 3136->128, ReLU; 128->10; softmax.
+
+    The layers call tinygrad's own ``Tensor.conv2d`` and ``Tensor.max_pool2d``,
+    which compute the same cross-correlation and pooling as :func:`conv2d` and
+    :func:`max_pool2d` above (the conv and pool items check both against
+    PyTorch). The explicit k x k sum is there to be read; its backward pass
+    takes minutes to compile at SimpleCNN's sizes, too slow to train with.
+    """
 
     def __init__(self):
         self.c1_w = _kaiming((32, 1, 3, 3), fan_in=1 * 9)
@@ -64,8 +71,8 @@ class SimpleCNN:
         self.fc2 = Linear(128, 10)
 
     def features(self, x: Tensor) -> Tensor:
-        x = max_pool2d(relu(conv2d(x, self.c1_w, self.c1_b, padding=1)))      # (N, 32, 14, 14)
-        x = max_pool2d(relu(conv2d(x, self.c2_w, self.c2_b, padding=1)))      # (N, 64, 7, 7)
+        x = relu(x.conv2d(self.c1_w, self.c1_b, padding=1)).max_pool2d(2)      # (N, 32, 14, 14)
+        x = relu(x.conv2d(self.c2_w, self.c2_b, padding=1)).max_pool2d(2)      # (N, 64, 7, 7)
         return x.reshape(x.shape[0], -1)                                       # (N, 3136), (C, H, W) order
 
     def logits(self, x: Tensor) -> Tensor:

@@ -58,23 +58,26 @@ class Adam(Optimizer):
         self.t = 0
         self.m = [Tensor.zeros(*p.shape, dtype=p.dtype).contiguous().realize() for p in self.params]
         self.v = [Tensor.zeros(*p.shape, dtype=p.dtype).contiguous().realize() for p in self.params]
-        self._corrections = {}   # dtype -> Tensor [1 / (1 - b1^t), 1 / (1 - b2^t)]
+        # b1^t and b2^t live in Tensors updated by the step itself, so a step
+        # replayed by TinyJit stays correct (a Python number computed per step
+        # would be frozen into the captured kernels, or force a recompilation).
+        dtypes_ = dict.fromkeys(p.dtype for p in self.params)
+        self._betas = {d: Tensor([b1, b2], dtype=d).contiguous().realize() for d in dtypes_}
+        self._powers = {d: Tensor([1.0, 1.0], dtype=d).contiguous().realize() for d in dtypes_}
 
     def step(self):
         self.t += 1   # the step count t starts at 1
-        # The bias corrections change every step. Computed in double precision
-        # and passed in a buffer: as Python constants they would be compiled into
-        # the kernel, and tinygrad would compile new kernels at every step.
-        values = [1 / (1 - self.b1 ** self.t), 1 / (1 - self.b2 ** self.t)]
-        self._corrections = {p.dtype: Tensor(values, dtype=p.dtype) for p in self.params}
+        for d, power in self._powers.items():
+            power.assign(power * self._betas[d])
         super().step()
+        Tensor.realize(*self._powers.values())
 
     def _update(self, i, p, g):
         m = self.m[i].assign(self.b1 * self.m[i] + (1 - self.b1) * g)
         v = self.v[i].assign(self.b2 * self.v[i] + (1 - self.b2) * g * g)
-        correction = self._corrections[p.dtype]
-        m_hat = m * correction[0]
-        v_hat = v * correction[1]
+        power = self._powers[p.dtype]
+        m_hat = m / (1 - power[0])
+        v_hat = v / (1 - power[1])
         return p.assign((p - self.lr * m_hat / (v_hat.sqrt() + self.eps)).cast(p.dtype))
 
 

@@ -36,6 +36,8 @@ ORACLES = frozenset({
     "statistics",        # a statistical bound derived from the sample size
     "exact",             # a number stated by the guide or derived by hand
     "tinygrad",          # tinygrad itself (for claims the guide makes about it)
+    "torch-quantize",    # torch.quantize_per_tensor / quantize_per_channel where the scheme matches
+    "call-trace",        # which library functions the implementation calls while it runs
 })
 
 
