@@ -1,0 +1,20 @@
+"""The accuracy gates: which model, on which data, with which settings, must reach what.
+
+Settings are fixed and seeded so that a gate is reproducible; the measured
+results on the 2-core CI machine are in README.md.
+"""
+from impl.training import Config
+
+GATES = {
+    # name: (data set, config, minimum test accuracy, where the target comes from)
+    "mlp-mnist-5k": ("mnist-5k", Config(model="mlp", epochs=10, batch_size=64, lr=1e-3, eval_every_epoch=False),
+                     0.92, "this project's gate for 5,000 training images"),
+    "cnn-mnist-5k": ("mnist-5k", Config(model="cnn", epochs=4, batch_size=64, lr=2e-3, eval_every_epoch=False),
+                     0.96, "this project's gate for 5,000 training images"),
+    "mlp-digits": ("digits", Config(model="mlp", epochs=30, batch_size=64, lr=1e-3, eval_every_epoch=False),
+                   0.97, "this project's gate for scikit-learn's digits"),
+    "mlp-mnist": ("mnist", Config(model="mlp", epochs=10, batch_size=64, lr=1e-3, eval_every_epoch=False),
+                  0.97, "the guide's Project 2 target (> 97%)"),
+    "cnn-mnist": ("mnist", Config(model="cnn", epochs=4, batch_size=64, lr=2e-3, eval_every_epoch=False),
+                  0.99, "the guide's Project 3 target (> 99%)"),
+}
