@@ -22,4 +22,7 @@ settings.register_profile("ci", max_examples=12, derandomize=True, database=None
 settings.register_profile("thorough", max_examples=150, **_common)
 settings.register_profile("mutants", max_examples=12, derandomize=True, database=None,
                           phases=[Phase.explicit, Phase.generate], **_common)
+# grading: what ./grade uses; derandomised, so the same submission always gets the same grade
+settings.register_profile("grading", max_examples=int(os.environ.get("GRADING_MAX_EXAMPLES", "4")), derandomize=True,
+                          database=None, phases=[Phase.explicit, Phase.generate], **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

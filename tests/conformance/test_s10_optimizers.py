@@ -102,7 +102,7 @@ def test_adam_defaults(impl):
 
 
 @spec("optim.adam.matches_tinygrad")
-@settings(max_examples=4)  # each example is 100 steps of two optimizers; the shapes repeat anyway
+@settings(max_examples=2)  # each example is 100 steps of two optimizers; the shapes repeat anyway
 @given(shapes=param_shapes, seed=seeds)
 def test_adam_matches_tinygrad(impl, shapes, seed):
     from tinygrad.nn.optim import Adam as TinyAdam

@@ -168,19 +168,19 @@ def test_xor_trained_reference_neuron_reaches_exactly_75_percent():
 
 
 @spec("p1.xor.mlp_solves")
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1])
 def test_xor_mlp_solves(impl, seed):
     params = random_params([2, 16, 2], np.random.default_rng(seed), bias_scale=0.1)
     mlp = mlp_with(impl, [2, 16, 2], params)
     opt = impl.Adam(mlp.parameters(), lr=0.05)
     x, y = Tensor(XOR_X.astype(np.float32)), Tensor(np.eye(2, dtype=np.float32)[XOR_Y.astype(int)])
-    for _ in range(100):
+    for _ in range(60):
         opt.zero_grad()
         impl.categorical_cross_entropy(mlp(x), y).backward()
         opt.step()
     predicted = mlp(x).numpy().argmax(axis=1)
     correct = int((predicted == XOR_Y).sum())
-    require(correct == 4, f"MLP([2, 16, 2]) trained 100 Adam steps on XOR classifies {correct} of 4 points "
+    require(correct == 4, f"MLP([2, 16, 2]) trained 60 Adam steps on XOR classifies {correct} of 4 points "
             f"(predicted {predicted.tolist()}, labels {XOR_Y.astype(int).tolist()}); a hidden ReLU layer solves XOR")
 
 

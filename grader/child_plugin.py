@@ -1,0 +1,145 @@
+"""Runs inside the grading child process (``pytest -p grader.child_plugin``), next to the submission.
+
+- Sends one JSON line per event to the grader over an inherited pipe
+  (``--results-fd``): "start" before each test, "result" after it. The
+  grader, not this process, decides scores and writes every report file.
+- Guards the oracles: before the submission is imported it records every
+  function of numpy, torch, tinygrad, pytest and the kit (object and code
+  identity); after each test it looks again. A replaced function turns every
+  later result into "error: tampering".
+- Blocks ``import impl`` from the submission's own files (unless
+  ``--allow-reference``): a submission must not hand in the reference.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import types
+
+import pytest
+
+GUARDED = ("numpy", "torch", "tinygrad", "pytest", "_pytest", "pluggy", "tests.kit", "spec", "hypothesis", "grader")
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("grading")
+    group.addoption("--results-fd", type=int, default=None)
+    group.addoption("--submission-dir", default=None)
+    group.addoption("--allow-reference", action="store_true")
+
+
+def _snapshot() -> dict:
+    state = {}
+    for name, module in list(sys.modules.items()):
+        if not isinstance(module, types.ModuleType) or not any(name == g or name.startswith(g + ".") for g in GUARDED):
+            continue
+        for attr, value in list(vars(module).items()):
+            if isinstance(value, types.FunctionType):
+                state[f"{name}.{attr}"] = (id(value), id(value.__code__))
+            elif callable(value) and not isinstance(value, types.ModuleType):
+                state[f"{name}.{attr}"] = (id(value), 0)      # builtins, classes, numpy ufuncs...
+    return state
+
+
+class ReferenceBlocker:
+    """A meta-path finder that refuses ``impl`` to code living in the submission's directory."""
+
+    def __init__(self, submission_dir: str):
+        self.root = os.path.realpath(submission_dir)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "impl" and not fullname.startswith("impl."):
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = os.path.realpath(frame.f_code.co_filename)
+            if filename.startswith(self.root + os.sep):
+                raise ImportError("the submission imports the reference implementation ('impl'); "
+                                  "graded submissions must implement the contract themselves")
+            frame = frame.f_back
+        return None
+
+
+class Guard:
+    """In every process that runs tests: catches replaced library or kit functions after each test."""
+
+    def __init__(self):
+        self.before = None
+        self.tampered: list[str] = []
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_finish(self, session):
+        self.before = _snapshot()   # the submission is imported later, at the first test's setup
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if self.before is not None and not self.tampered:
+            now = _snapshot()
+            self.tampered = sorted(k for k, v in self.before.items() if now.get(k, v) != v)
+        if not self.tampered:
+            return
+        message = "tampering: the submission replaced functions the kit relies on: " + ", ".join(self.tampered[:5])
+        for i, (key, value) in enumerate(report.user_properties):
+            if key == "conformance":
+                data = json.loads(value)
+                data.update(status="error", message=message)
+                report.user_properties[i] = (key, json.dumps(data))
+
+
+class Channel:
+    """In the controlling process: one JSON line per event to the grader."""
+
+    def __init__(self, config):
+        self.fd = config.getoption("--results-fd")
+
+    def send(self, **event):
+        if self.fd is not None:
+            os.write(self.fd, (json.dumps(event) + "\n").encode())
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session):
+        self.send(event="collected", nodeids=[item.nodeid for item in session.items])
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.send(event="start", nodeid=nodeid)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report):
+        sent = False
+        for key, value in report.user_properties:
+            if key == "conformance":
+                self.send(event="result", nodeid=report.nodeid, when=report.when, **json.loads(value))
+                sent = True
+        if not sent and report.failed:
+            # a pytest-xdist worker that died reports the test it was running without our properties
+            from grader.collect import items_by_nodeid
+            items = items_by_nodeid().get(report.nodeid.split("[")[0], [])
+            text = (report.longreprtext or "").strip().splitlines()
+            self.send(event="result", nodeid=report.nodeid, when=report.when, items=items, status="error",
+                      message="the submission's process died while this test was running: "
+                              + (text[0] if text else "no message"))
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        self.send(event="finish", nodeid=nodeid)
+
+
+def pytest_configure(config):
+    # Modules that the kit's dependencies import lazily and that rebind library functions when they
+    # load (torch._dynamo wraps torch.manual_seed): load them before the snapshot, not during a test.
+    import torch._dynamo  # noqa: F401
+    import torch.optim  # noqa: F401
+    import torch.testing  # noqa: F401
+    import tinygrad.nn.optim  # noqa: F401
+    submission_dir = config.getoption("--submission-dir")
+    if submission_dir and not config.getoption("--allow-reference"):
+        sys.meta_path.insert(0, ReferenceBlocker(submission_dir))
+        # an already imported module is served from sys.modules without asking any finder
+        for name in [n for n in sys.modules if n == "impl" or n.startswith("impl.")]:
+            del sys.modules[name]
+    config.pluginmanager.register(Guard(), "grading-guard")
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Channel(config), "grading-channel")

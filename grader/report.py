@@ -1,0 +1,182 @@
+"""From a child's events to a grade: per-item status and score, and the files students and staff read.
+
+Only status "pass" earns an item's weight. An item none of whose tests
+reported (its process died, timed out or exited early) scores 0 and says why.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import pathlib
+import platform
+import xml.etree.ElementTree as ET
+from importlib.metadata import version
+
+from grader.config import CourseConfig
+from grader.run import Outcome
+from spec import load_items
+
+ITEMS = load_items()
+ORDER = ("error", "fail", "missing", "skipped", "pass")
+EXPLAIN = {
+    "pass": "passed",
+    "fail": "a result was wrong",
+    "error": "the implementation raised, crashed or timed out",
+    "missing": "the submission does not define a name this item needs",
+    "skipped": "skipped (a skip is not a pass)",
+    "no report": "no result arrived",
+}
+
+
+def versions() -> dict:
+    out = {"python": platform.python_version()}
+    for package in ("tinygrad", "torch", "numpy", "hypothesis", "pytest"):
+        try:
+            out[package] = version(package)
+        except Exception:  # noqa: BLE001
+            out[package] = "not installed"
+    out["kit"] = version_of_kit()
+    return out
+
+
+def version_of_kit() -> str:
+    import tomllib
+    return tomllib.loads((pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["version"]
+
+
+def selected(only) -> dict:
+    if not only:
+        return ITEMS
+    return {i: item for i, item in ITEMS.items() if any(i == w or (w.endswith(".") and i.startswith(w)) for w in only)}
+
+
+def item_results(outcome: Outcome, only=None) -> dict:
+    """{item id: (status, message)} over every spec item that has tests."""
+    per_item: dict[str, list] = {}
+    for nodeid, events in outcome.results.items():
+        for e in events:
+            for item in e["items"]:
+                per_item.setdefault(item, []).append((e["status"], e["message"], nodeid))
+    for nodeid, why in outcome.crashes.items():
+        # the test that was running when the process died: its items get the reason
+        for item in _items_of(nodeid, outcome):
+            per_item.setdefault(item, []).append(("error", why, nodeid))
+    out = {}
+    for item_id in selected(only):
+        results = per_item.get(item_id)
+        if not results:
+            out[item_id] = ("no report", "no test of this item reported a result (the submission's process "
+                                         "died or ran out of time before it ran)")
+            continue
+        for status in ORDER:
+            hits = [r for r in results if r[0] == status]
+            if hits:
+                out[item_id] = (status, hits[0][1] if status != "pass" else "")
+                break
+    return out
+
+
+def _items_of(nodeid: str, outcome: Outcome) -> list[str]:
+    for events in outcome.results.values():
+        for e in events:
+            if e["nodeid"] == nodeid:
+                return e["items"]
+    # a test that never reported: find its items from the test function's spec marks
+    from grader.collect import items_by_nodeid
+    return items_by_nodeid().get(nodeid.split("[")[0], [])
+
+
+def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
+    statuses = item_results(outcome, only)
+    items, total, earned = [], 0.0, 0.0
+    for item_id, item in selected(only).items():
+        status, message = statuses[item_id]
+        weight = config.weight(item)
+        score = weight if status == "pass" else 0.0
+        total += weight
+        earned += score
+        items.append({"id": item_id, "section": item.section, "title": item.title, "status": status,
+                      "message": message, "weight": weight, "score": score, "hidden": config.is_hidden(item_id)})
+    max_score = config.limits.max_score
+    return {"submission": name, "score": round(max_score * earned / total, 2) if total else 0.0,
+            "max_score": max_score, "items": items, "seconds": round(outcome.seconds, 1),
+            "processes": outcome.children, "versions": versions(),
+            "summary": {s: sum(1 for i in items if i["status"] == s) for s in (*ORDER, "no report")}}
+
+
+def visible_message(item: dict) -> str:
+    if item["hidden"]:
+        return "hidden until the grades are released"
+    return item["message"] or ""
+
+
+def feedback_markdown(result: dict) -> str:
+    lines = [f"# Feedback: {result['submission']}", "",
+             f"**Score: {result['score']:g} / {result['max_score']:g}**  "
+             f"({result['summary']['pass']} of {len(result['items'])} spec items pass; graded in {result['seconds']:g} s)", "",
+             "| item | § | status | points |", "|---|---|---|---|"]
+    for i in result["items"]:
+        status = "hidden" if i["hidden"] else i["status"]
+        lines.append(f"| `{i['id']}` | {i['section']} | {status} | {i['score']:g} / {i['weight']:g} |")
+    problems = [i for i in result["items"] if i["status"] != "pass" and not i["hidden"]]
+    if problems:
+        lines += ["", "## What to fix", ""]
+        for i in problems:
+            lines += [f"### `{i['id']}` (guide section {i['section']}): {i['title']}", "",
+                      f"Status: **{i['status']}** ({EXPLAIN[i['status']]}).", "", "```", i["message"].strip()[:3000], "```", ""]
+    hidden = [i for i in result["items"] if i["hidden"]]
+    if hidden:
+        lines += ["", f"{len(hidden)} further items are graded but hidden until release."]
+    v = result["versions"]
+    lines += ["", f"Graded with kit {v['kit']}, Python {v['python']}, tinygrad {v['tinygrad']}, torch {v['torch']}, "
+                  f"numpy {v['numpy']}, hypothesis {v['hypothesis']} (derandomised)."]
+    return "\n".join(lines) + "\n"
+
+
+def gradescope_json(result: dict) -> dict:
+    tests = []
+    for i in result["items"]:
+        tests.append({"name": f"{i['id']}: {i['title']}", "number": i["id"], "score": i["score"],
+                      "max_score": i["weight"], "status": "passed" if i["status"] == "pass" else "failed",
+                      "output": (f"{i['status']}: {i['message']}" if i["message"] else i["status"])[:5000],
+                      "visibility": "after_published" if i["hidden"] else "visible"})
+    scale = result["max_score"] / sum(i["weight"] for i in result["items"])
+    for t in tests:
+        t["score"], t["max_score"] = round(t["score"] * scale, 4), round(t["max_score"] * scale, 4)
+    return {"score": result["score"], "execution_time": result["seconds"], "visibility": "visible",
+            "output": f"{result['summary']['pass']} of {len(result['items'])} spec items pass", "tests": tests}
+
+
+def junit_xml(result: dict) -> bytes:
+    suite = ET.Element("testsuite", name="conformance", tests=str(len(result["items"])),
+                       failures=str(sum(1 for i in result["items"] if i["status"] == "fail")),
+                       errors=str(sum(1 for i in result["items"] if i["status"] in ("error", "no report"))),
+                       skipped=str(sum(1 for i in result["items"] if i["status"] in ("missing", "skipped"))),
+                       time=str(result["seconds"]))
+    for i in result["items"]:
+        case = ET.SubElement(suite, "testcase", classname=f"section{i['section']}", name=i["id"])
+        tag = {"fail": "failure", "error": "error", "no report": "error", "missing": "skipped", "skipped": "skipped"}.get(i["status"])
+        if tag:
+            ET.SubElement(case, tag, message=i["status"]).text = i["message"]
+    return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
+
+
+def write_reports(result: dict, out: pathlib.Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "feedback.md").write_text(feedback_markdown(result))
+    (out / "results.json").write_text(json.dumps(gradescope_json(result), indent=2) + "\n")
+    (out / "junit.xml").write_bytes(junit_xml(result))
+
+
+def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
+    sections = sorted({i["section"] for r in results for i in r["items"]}, key=int)
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "missing", "no_report", "seconds",
+                    *[f"section_{s}" for s in sections]])
+        for r in results:
+            per = {s: sum(i["score"] for i in r["items"] if i["section"] == s) for s in sections}
+            w.writerow([r["submission"], r["score"], r["max_score"], r["summary"]["pass"], r["summary"]["fail"],
+                        r["summary"]["error"], r["summary"]["missing"], r["summary"]["no report"], r["seconds"],
+                        *[round(per[s], 2) for s in sections]])

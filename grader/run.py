@@ -1,0 +1,168 @@
+"""Grades one submission: runs the conformance suite on it in child processes and collects the events.
+
+Each child is ``pytest tests/conformance --impl SUBMISSION -p grader.child_plugin``
+with resource limits (address space, file size, CPU time), a clean working
+directory and the kit's own configuration file. Its events arrive over a pipe.
+When a child dies or exits early, the test it was running is recorded as the
+cause and a new child runs the tests that have not reported yet, so one crash
+costs one item, not the whole submission.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+from grader.config import CourseConfig
+
+KIT = pathlib.Path(__file__).resolve().parents[1]
+OUTPUT_LIMIT = 64 * 1024 * 1024   # bytes a child may write to any file (its captured output included)
+
+
+@dataclass
+class Outcome:
+    results: dict = field(default_factory=dict)    # nodeid -> list of result events
+    crashes: dict = field(default_factory=dict)    # nodeid -> why it did not report
+    collected: list = field(default_factory=list)
+    seconds: float = 0.0
+    children: int = 0
+    log_tail: str = ""
+
+
+def _limits(memory_mb: int, cpu_seconds: int):
+    def apply():
+        os.setsid()
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2 ** 20, memory_mb * 2 ** 20))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # an over-long write fails (EFBIG) instead of killing
+    return apply
+
+
+def _child(submission: pathlib.Path, workdir: pathlib.Path, nodeids: list[str] | None, config: CourseConfig,
+           deadline: float, allow_reference: bool, outcome: Outcome, workers: int, only=None) -> str | None:
+    """Runs one child; returns the nodeid it was running when it died (None when it finished)."""
+    read_fd, write_fd = os.pipe()
+    limits = config.limits
+    args = [sys.executable, "-m", "pytest", "-c", str(KIT / "pyproject.toml"), "--rootdir", str(KIT),
+            "-p", "no:cacheprovider", "-p", "grader.child_plugin", "-q", "--no-header", "-rN",
+            f"--impl={submission}", f"--results-fd={write_fd}", f"--submission-dir={submission.parent if submission.is_file() else submission}",
+            f"--item-timeout={limits.item_timeout}", "--hypothesis-profile=grading",
+            "--impl-import-timeout=60"]
+    if allow_reference:
+        args.append("--allow-reference")
+    if only:
+        args.append("--spec-items=" + ",".join(only))
+    if workers > 1:
+        args += ["-n", str(workers), "--dist", "load"]
+    args += nodeids if nodeids else [str(KIT / "tests" / "conformance")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS"))}
+    env.update({"PYTHONPATH": str(KIT), "GRADING_MAX_EXAMPLES": str(limits.max_examples),
+                "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(workdir)})
+    for cache in ("XDG_CACHE_HOME",):
+        env.pop(cache, None)
+    if "CACHEDB" not in env:   # share the compiled-kernel cache between submissions (it only speeds things up)
+        env["CACHEDB"] = str(pathlib.Path.home() / ".cache" / "tinygrad" / "cache.db")
+    log = open(workdir / "child.log", "ab")
+    remaining = max(5.0, deadline - time.monotonic())
+    proc = subprocess.Popen(args, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                            env=env, pass_fds=(write_fd,), preexec_fn=_limits(limits.memory_mb, int(remaining) + 10))
+    os.close(write_fd)
+    outcome.children += 1
+    running, buffer = None, b""
+    timed_out = False
+    with os.fdopen(read_fd, "rb", buffering=0) as pipe:
+        os.set_blocking(pipe.fileno(), False)
+        while True:
+            try:
+                chunk = pipe.read(65536)
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    running = _event(line, running, outcome)
+                continue
+            if chunk == b"" and proc.poll() is not None:
+                break
+            if time.monotonic() > deadline:
+                timed_out = True
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                break
+            time.sleep(0.02)
+    proc.wait()
+    log.close()
+    if timed_out:
+        return running or "<submission>"
+    if running is not None:
+        code = proc.returncode
+        how = (f"killed by signal {-code} ({signal.Signals(-code).name})" if code < 0 else f"exited with code {code}")
+        outcome.crashes[running] = f"the submission's process {how} while this test was running"
+        return running
+    return None
+
+
+def _event(line: bytes, running, outcome: Outcome):
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return running
+    kind = event.get("event")
+    if kind == "collected":
+        if not outcome.collected:
+            outcome.collected = list(event["nodeids"])
+    elif kind == "start":
+        return event["nodeid"]
+    elif kind == "result":
+        outcome.results.setdefault(event["nodeid"], []).append(event)
+    elif kind == "finish":
+        return None
+    return running
+
+
+def grade_submission(submission: str | pathlib.Path, config: CourseConfig, allow_reference: bool = False,
+                     workers: int = 1, only: list[str] | None = None) -> Outcome:
+    """Runs every conformance test on the submission; never raises because of the submission."""
+    start = time.monotonic()
+    deadline = start + config.limits.submission_timeout
+    outcome = Outcome()
+    source = pathlib.Path(submission).resolve()
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+        workdir = pathlib.Path(tmp)
+        # A private copy: the child never runs in, or writes to, the submission's own folder.
+        copy = workdir / "submission" / source.name
+        copy.parent.mkdir()
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy)
+        pending = None
+        for _ in range(50):
+            died_in = _child(copy, workdir, pending, config, deadline, allow_reference, outcome, workers,
+                             None if pending else only)
+            if died_in is None:
+                break
+            if time.monotonic() > deadline:
+                reason = f"the submission ran out of its {config.limits.submission_timeout:g} s"
+                for nodeid in outcome.collected:
+                    if nodeid not in outcome.results:
+                        outcome.crashes.setdefault(nodeid, reason)
+                break
+            if not outcome.collected:
+                break
+            done = set(outcome.results) | set(outcome.crashes)
+            pending = [str(KIT / n) for n in outcome.collected if n not in done]
+            if not pending:
+                break
+        log = workdir / "child.log"
+        outcome.log_tail = log.read_bytes()[-3000:].decode("utf-8", "replace") if log.exists() else ""
+    outcome.seconds = time.monotonic() - start
+    return outcome

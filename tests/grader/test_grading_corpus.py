@@ -1,0 +1,56 @@
+"""The grader on the reference and on mutants: full marks, and less than full marks naming the guilty item.
+
+Every mutant's items are checked by tests/meta/test_mutants.py through the
+same plugin; here a sample goes through ./grade itself (restricted to the
+mutant's items, to stay within CI time).
+"""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.meta.run_suite import REPO
+from tests.meta.test_mutants import declared
+
+pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("grader")]
+SAMPLE = ["softmax_no_shift", "quantize_floor", "numpy_neuron_uses_autograd"]
+
+
+def test_reference_full_marks_and_mutants_less(tmp_path):
+    subs = [REPO / "impl"] + [REPO / "tests" / "mutants" / f"{m}.py" for m in SAMPLE]
+    items = sorted({i for m in SAMPLE for i in declared(REPO / "tests" / "mutants" / f"{m}.py")["CAUGHT_BY"]})
+    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, subs), "--out", str(tmp_path), "--allow-reference",
+                           "--spec-items", ",".join(items)], cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    reference = json.loads((tmp_path / "impl" / "report.json").read_text())
+    assert reference["score"] == reference["max_score"], [i for i in reference["items"] if i["status"] != "pass"]
+    for m in SAMPLE:
+        report = json.loads((tmp_path / m / "report.json").read_text())
+        assert report["score"] < report["max_score"], m
+        feedback = (tmp_path / m / "feedback.md").read_text()
+        for item in declared(REPO / "tests" / "mutants" / f"{m}.py")["CAUGHT_BY"]:
+            assert f"### `{item}`" in feedback, f"{m}: the feedback does not name {item}"
+
+
+def test_hidden_items_show_no_details_and_weights_come_from_the_config(tmp_path):
+    from grader.config import load_config
+    from grader.report import feedback_markdown, gradescope_json, grade
+    from grader.run import Outcome
+    config_file = tmp_path / "course.toml"
+    config_file.write_text('hidden = ["act.relu."]\n[weights]\n"act.sigmoid." = 3.0\n[sections]\n"5" = 2.0\n')
+    config = load_config(config_file)
+    only = ["act.sigmoid.values", "act.relu.values"]
+    outcome = Outcome(results={"t1": [{"nodeid": "t1", "items": ["act.sigmoid.values"], "status": "pass", "message": ""}],
+                               "t2": [{"nodeid": "t2", "items": ["act.relu.values"], "status": "fail",
+                                       "message": "secret expected values"}]})
+    result = grade("s", outcome, config, only)
+    weights = {i["id"]: i["weight"] for i in result["items"]}
+    assert weights == {"act.sigmoid.values": 6.0, "act.relu.values": 2.0}
+    assert result["score"] == 75.0
+    assert "secret" not in feedback_markdown(result)
+    hidden = [t for t in gradescope_json(result)["tests"] if t["number"] == "act.relu.values"][0]
+    assert hidden["visibility"] == "after_published"
+    with pytest.raises(ValueError, match="matches no spec item"):
+        (tmp_path / "bad.toml").write_text('[weights]\n"no.such." = 1\n')
+        load_config(tmp_path / "bad.toml")

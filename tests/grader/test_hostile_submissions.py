@@ -1,0 +1,139 @@
+"""Hostile and broken submissions are graded correctly, reported clearly, and do not disturb each other.
+
+All submissions are graded in one ./grade run on a folder (two at a time) on
+two spec items, so the test exercises the real command, its parallelism and
+its class summary. Each submission starts from the reference's sigmoid and
+relu (copied in, not imported) and adds one kind of trouble.
+"""
+import csv
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.meta.run_suite import REPO
+
+pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("grader")]
+ITEMS = "act.sigmoid.values,act.relu.values"
+GOOD = '''
+import numpy as np
+from tinygrad import Tensor
+def sigmoid(z):
+    return 1 / (1 + (-z).minimum(80).exp())
+def relu(z):
+    return z.maximum(0)
+'''
+SUBMISSIONS = {
+    "good": GOOD,
+    "syntax_error": GOOD + "\ndef broken(:\n",
+    "import_error": "import numpy_that_does_not_exist\n" + GOOD,
+    "missing_name": GOOD.split("def relu")[0],
+    "infinite_loop": GOOD + "\ndef relu(z):\n    while True:\n        pass\n",
+    "memory_bomb": GOOD + "\ndef relu(z):\n    hog = [bytearray(2 ** 30) for _ in range(64)]\n    return z\n",
+    "sys_exit_at_import": GOOD + "\nimport sys\nsys.exit(0)\n",
+    "os_exit_at_import": GOOD + "\nimport os\nos._exit(0)\n",
+    "sys_exit_in_function": GOOD + "\ndef relu(z):\n    import sys\n    sys.exit(0)\n",
+    "os_exit_in_function": GOOD + "\ndef relu(z):\n    import os\n    os._exit(0)\n",
+    "prints_megabytes": GOOD + "\nprint('x' * 50_000_000)\ndef relu(z):\n    print('y' * 20_000_000)\n    return z.maximum(0)\n",
+    "patches_numpy": GOOD + "\nimport numpy as np\nnp.abs = lambda x, *a, **k: x * 0\n",
+    "patches_kit": GOOD + "\nimport tests.kit.check as c\nc.assert_close = lambda *a, **k: None\ndef relu(z):\n    return z\n",
+    "calls_pytest_skip": GOOD + "\ndef relu(z):\n    import pytest\n    pytest.skip('not done yet')\n",
+    "eq_always_true": GOOD + "\nclass Yes:\n    shape = (4,)\n    def __eq__(self, other):\n        return True\n"
+                      "    def numpy(self):\n        return self\ndef relu(z):\n    return Yes()\n",
+    "forges_passed": GOOD + "\nprint('act.relu.values  §5  pass\\n' * 50)\nprint('== 122 passed in 1.0s ==')\n"
+                     "def relu(z):\n    print('PASSED')\n    return z\n",
+    "writes_report_files": GOOD + "\nimport os, json\nfor p in ('report.json', 'results.json', '../report.json'):\n"
+                           "    open(p, 'w').write(json.dumps({'score': 100}))\ndef relu(z):\n    return z\n",
+    "nan_output": GOOD + "\ndef relu(z):\n    return z * float('nan')\n",
+    "wrong_shape": GOOD + "\ndef relu(z):\n    return z.maximum(0).reshape(-1)[:1]\n",
+    "imports_reference": "from impl import sigmoid, relu\n",
+}
+# item statuses each submission must get: (sigmoid, relu)
+EXPECTED = {
+    "good": ("pass", "pass"),
+    "syntax_error": ("error", "error"),
+    "import_error": ("error", "error"),
+    "missing_name": ("pass", "missing"),
+    "infinite_loop": ("pass", "error"),
+    "memory_bomb": ("pass", "error"),
+    "sys_exit_at_import": ("error", "error"),
+    "os_exit_at_import": ("error", "error"),
+    "sys_exit_in_function": ("pass", "error"),
+    "os_exit_in_function": ("pass", "error"),
+    "prints_megabytes": ("pass", "error"),   # 70 MB of output passes the 64 MB file-size limit
+    "patches_numpy": ("error", "error"),
+    "patches_kit": ("error", "error"),
+    "calls_pytest_skip": ("pass", "skipped"),
+    "eq_always_true": ("pass", "fail"),
+    "forges_passed": ("pass", "fail"),
+    "writes_report_files": ("pass", "fail"),
+    "nan_output": ("pass", "fail"),
+    "wrong_shape": ("pass", "fail"),
+    "imports_reference": ("error", "error"),
+}
+MESSAGES = {  # a word the relu item's message must contain, so the student knows what happened
+    "syntax_error": "SyntaxError", "import_error": "numpy_that_does_not_exist", "missing_name": "relu",
+    "infinite_loop": "timed out", "memory_bomb": ("MemoryError", "timed out"), "sys_exit_at_import": "sys.exit",
+    "os_exit_in_function": ("died", "exited"), "prints_megabytes": "File too large", "patches_numpy": "tampering", "patches_kit": "tampering",
+    "calls_pytest_skip": "not done yet", "imports_reference": "reference", "wrong_shape": "shape",
+    "eq_always_true": "expected a tinygrad Tensor",
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    subs = root / "submissions"
+    subs.mkdir()
+    for name, code in SUBMISSIONS.items():
+        (subs / f"{name}.py").write_text(textwrap.dedent(code))
+    # a package submission with a planted conftest.py and pytest.ini that would pass everything
+    pkg = subs / "planted_conftest"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(GOOD + "\ndef relu(z):\n    return z\n")
+    (pkg / "conftest.py").write_text("import pytest\n@pytest.hookimpl(hookwrapper=True)\n"
+                                     "def pytest_runtest_makereport(item, call):\n    o = yield\n    o.get_result().outcome = 'passed'\n")
+    (pkg / "pytest.ini").write_text("[pytest]\naddopts = -p no:terminal\n")
+    config = root / "course.toml"
+    config.write_text("[limits]\nitem_timeout = 8\nsubmission_timeout = 240\nmemory_mb = 6144\n")
+    out = root / "grades"
+    proc = subprocess.run([sys.executable, "-m", "grader", str(subs), "--out", str(out), "--config", str(config),
+                           "--spec-items", ITEMS, "--jobs", "2"], cwd=REPO, capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out
+
+
+def statuses(out, name):
+    report = json.loads((out / name / "report.json").read_text())
+    by_id = {i["id"]: i for i in report["items"]}
+    return report, by_id["act.sigmoid.values"], by_id["act.relu.values"]
+
+
+@pytest.mark.parametrize("name", list(EXPECTED) + ["planted_conftest"])
+def test_each_submission_is_graded_as_it_deserves(graded, name):
+    report, sig, rel = statuses(graded, name)
+    expected = EXPECTED.get(name, ("pass", "fail"))
+    assert (sig["status"], rel["status"]) == expected, (sig, rel)
+    assert report["score"] == 100 * sum(s == "pass" for s in expected) / 2
+    if name in MESSAGES:
+        words = MESSAGES[name] if isinstance(MESSAGES[name], tuple) else (MESSAGES[name],)
+        assert any(w.lower() in rel["message"].lower() for w in words), rel["message"]
+    for f in ("feedback.md", "results.json", "junit.xml"):
+        assert (graded / name / f).is_file()
+
+
+def test_class_summary_lists_every_submission(graded):
+    with open(graded / "class.csv") as f:
+        rows = {r["submission"]: r for r in csv.DictReader(f)}
+    assert set(rows) == set(EXPECTED) | {"planted_conftest"}
+    assert float(rows["good"]["score"]) == 100.0 and float(rows["syntax_error"]["score"]) == 0.0
+
+
+def test_gradescope_results_format(graded):
+    data = json.loads((graded / "missing_name" / "results.json").read_text())
+    assert data["score"] == 50.0 and {"score", "tests", "execution_time"} <= set(data)
+    for t in data["tests"]:
+        assert {"name", "score", "max_score", "output", "visibility"} <= set(t)
+    assert sum(t["max_score"] for t in data["tests"]) == pytest.approx(100.0)
