@@ -18,3 +18,6 @@ GATES = {
     "cnn-mnist": ("mnist", Config(model="cnn", epochs=4, batch_size=64, lr=2e-3, eval_every_epoch=False),
                   0.99, "the guide's Project 3 target (> 99%)"),
 }
+
+# Gates whose trained model also goes through the INT8 gate (Project 6).
+INT8_GATES = ("mlp-mnist-5k", "cnn-mnist-5k", "mlp-mnist", "cnn-mnist")
