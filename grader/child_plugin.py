@@ -132,7 +132,7 @@ def pytest_configure(config):
     # load (torch._dynamo wraps torch.manual_seed): load them before the snapshot, not during a test.
     import torch._dynamo  # noqa: F401
     import torch.optim  # noqa: F401
-    import torch.testing  # noqa: F401
+    import torch.testing  # noqa: F401 (loaded for its side effects)
     import tinygrad.nn.optim  # noqa: F401
     submission_dir = config.getoption("--submission-dir")
     if submission_dir and not config.getoption("--allow-reference"):
