@@ -48,13 +48,19 @@ class ReferenceBlocker:
     def __init__(self, submission_dir: str):
         self.root = os.path.realpath(submission_dir)
 
+    def inside(self, path: str) -> bool:
+        path = os.path.realpath(path)
+        return path == self.root or path.startswith(self.root + os.sep)
+
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "impl" and not fullname.startswith("impl."):
             return None
+        if path and all(self.inside(p) for p in path):
+            return None   # a submodule of the submission's own package that happens to be called impl
         frame = sys._getframe(1)
         while frame is not None:
             filename = os.path.realpath(frame.f_code.co_filename)
-            if filename.startswith(self.root + os.sep):
+            if self.inside(filename):
                 raise ImportError("the submission imports the reference implementation ('impl'); "
                                   "graded submissions must implement the contract themselves")
             frame = frame.f_back
@@ -132,7 +138,7 @@ def pytest_configure(config):
     # load (torch._dynamo wraps torch.manual_seed): load them before the snapshot, not during a test.
     import torch._dynamo  # noqa: F401
     import torch.optim  # noqa: F401
-    import torch.testing  # noqa: F401 (loaded for its side effects)
+    import torch.testing  # noqa: F401
     import tinygrad.nn.optim  # noqa: F401
     submission_dir = config.getoption("--submission-dir")
     if submission_dir and not config.getoption("--allow-reference"):

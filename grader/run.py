@@ -68,10 +68,8 @@ def _child(submission: pathlib.Path, workdir: pathlib.Path, nodeids: list[str] |
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS"))}
     env.update({"PYTHONPATH": str(KIT), "GRADING_MAX_EXAMPLES": str(limits.max_examples),
                 "PYTHONDONTWRITEBYTECODE": "1", "HOME": str(workdir)})
-    for cache in ("XDG_CACHE_HOME",):
-        env.pop(cache, None)
-    if "CACHEDB" not in env:   # share the compiled-kernel cache between submissions (it only speeds things up)
-        env["CACHEDB"] = str(pathlib.Path.home() / ".cache" / "tinygrad" / "cache.db")
+    env.pop("XDG_CACHE_HOME", None)
+    env["CACHEDB"] = str(workdir / "tinygrad-cache.db")   # a private copy: see _private_kernel_cache
     log = open(workdir / "child.log", "ab")
     remaining = max(5.0, deadline - time.monotonic())
     proc = subprocess.Popen(args, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -131,6 +129,25 @@ def _event(line: bytes, running, outcome: Outcome):
     return running
 
 
+def _private_kernel_cache(workdir: pathlib.Path) -> None:
+    """Start the submission with a copy of the grader's compiled-kernel cache.
+
+    Reusing the kernels the reference already compiled saves most of tinygrad's
+    compile time; a copy, because a submission can write to its cache, and a
+    shared one would let it plant kernels that other submissions then run.
+    """
+    import sqlite3
+    source = pathlib.Path(os.environ.get("CACHEDB") or pathlib.Path.home() / ".cache" / "tinygrad" / "cache.db")
+    if not source.is_file():
+        return
+    try:
+        with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, \
+             sqlite3.connect(workdir / "tinygrad-cache.db") as dst:
+            src.backup(dst)
+    except sqlite3.Error:
+        pass   # no cache: slower, not wrong
+
+
 def grade_submission(submission: str | pathlib.Path, config: CourseConfig, allow_reference: bool = False,
                      workers: int = 1, only: list[str] | None = None) -> Outcome:
     """Runs every conformance test on the submission; never raises because of the submission."""
@@ -144,6 +161,7 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, allow
         copy = workdir / "submission" / source.name
         copy.parent.mkdir()
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, copy)
+        _private_kernel_cache(workdir)
         pending = None
         for _ in range(50):
             died_in = _child(copy, workdir, pending, config, deadline, allow_reference, outcome, workers,

@@ -1,15 +1,13 @@
 """Section 15 of the guide: the projects' checkable deliverables (spec/s15_projects.toml).
-
 Project 1 (NumpyNeuron, XOR), Project 4 (Adam is the implementation's own),
 Project 6 (weights files, INT8 quantisation). Accuracy and latency of trained
 models are measured on the reference in tests/learning and tests/edge.
 """
-import itertools
 
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from tinygrad import Tensor
 
 from tests.kit.calltrace import calls_into
@@ -268,11 +266,11 @@ def quantized(impl, x, **kwargs):
     result = impl.quantize(x, **kwargs)
     require(isinstance(result, tuple) and len(result) == 3,
             f"quantize(x, {kwargs}) returned {type(result).__qualname__}, expected (q, scale, zero_point)")
-    q, scale, zp = result
+    q = result[0]
     require(isinstance(q, np.ndarray) and q.dtype == np.int8 and q.shape == x.shape,
             f"quantize(x, {kwargs}): q must be an int8 array of shape {x.shape}, got "
             f"{getattr(q, 'dtype', type(q).__qualname__)} {getattr(q, 'shape', '')}")
-    return q, np.asarray(scale, np.float64), np.asarray(zp)
+    return result     # scale and zero point as returned, so that dequantize gets them unchanged
 
 
 def per_slice(values, x, axis):
@@ -344,17 +342,24 @@ def test_quantize_asymmetric(impl, data):
 schemes = st.sampled_from([(True, None), (False, None), (True, 0), (False, 0), (True, -1), (False, -1)])
 
 
+def scheme_case(impl, data, scheme, zero_first=False):
+    """x, symmetric, axis (normalised) and quantize's (q, scale, zero_point) for one generated case."""
+    symmetric, axis = scheme
+    x = make_array(data)
+    if zero_first:
+        x.flat[0] = 0.0
+    axis = None if axis is None else axis % x.ndim
+    return x, symmetric, axis, quantized(impl, x, symmetric=symmetric, axis=axis)
+
+
 @spec("p6.quantize.round_trip")
 @given(data=quant_arrays, scheme=schemes)
 def test_quantize_round_trip(impl, data, scheme):
-    symmetric, axis = scheme
-    x = make_array(data)
-    axis = None if axis is None else axis % x.ndim
-    q, scale, zp = quantized(impl, x, symmetric=symmetric, axis=axis)
-    back = impl.dequantize(q, *impl.quantize(x, symmetric=symmetric, axis=axis)[1:])
+    x, symmetric, axis, (q, scale, zp) = scheme_case(impl, data, scheme)
+    back = impl.dequantize(q, scale, zp)
     require(isinstance(back, np.ndarray) and back.shape == x.shape, f"dequantize returned {type(back).__qualname__} "
             f"of shape {getattr(back, 'shape', '?')}, expected an array of shape {x.shape}")
-    s = per_slice(scale, x, axis)
+    s = per_slice(scale, x, axis).astype(np.float64)
     magnitude = slices_range(np.abs(x.astype(np.float64)), axis, np.max)
     bound = np.broadcast_to(s / 2 + 4 * np.spacing(np.float32(magnitude)).astype(np.float64), x.shape)
     assert_close(back, x.astype(np.float64), bound, what=f"dequantize(quantize(x, symmetric={symmetric}, axis={axis}))",
@@ -364,15 +369,11 @@ def test_quantize_round_trip(impl, data, scheme):
 @spec("p6.quantize.zero_exact")
 @given(data=quant_arrays, scheme=schemes)
 def test_quantize_zero_exact(impl, data, scheme):
-    symmetric, axis = scheme
-    x = make_array(data)
-    x.flat[0] = 0.0
-    axis = None if axis is None else axis % x.ndim
-    q, scale, zp = quantized(impl, x, symmetric=symmetric, axis=axis)
+    x, symmetric, axis, (q, scale, zp) = scheme_case(impl, data, scheme, zero_first=True)
     zp_b = np.broadcast_to(per_slice(zp, x, axis), x.shape)
     require(int(q.flat[0]) == int(zp_b.flat[0]), f"0.0 quantised to {int(q.flat[0])}, not to the zero point "
             f"{int(zp_b.flat[0])} (symmetric={symmetric}, axis={axis})")
-    back = impl.dequantize(q, *impl.quantize(x, symmetric=symmetric, axis=axis)[1:])
+    back = impl.dequantize(q, scale, zp)
     require(float(np.asarray(back).flat[0]) == 0.0, f"0.0 came back as {float(np.asarray(back).flat[0])!r}")
 
 
@@ -400,10 +401,7 @@ def test_quantize_per_channel(impl, data, symmetric):
 @pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor:UserWarning")
 @given(data=quant_arrays, scheme=schemes)
 def test_quantize_matches_torch(impl, data, scheme):
-    symmetric, axis = scheme
-    x = make_array(data)
-    axis = None if axis is None else axis % x.ndim
-    q, scale, zp = quantized(impl, x, symmetric=symmetric, axis=axis)
+    x, symmetric, axis, (q, scale, zp) = scheme_case(impl, data, scheme)
     s, z = per_slice(scale, x, axis), per_slice(zp, x, axis)
     t = torch.from_numpy(x)
     if axis is None:
@@ -412,11 +410,9 @@ def test_quantize_matches_torch(impl, data, scheme):
         theirs = torch.quantize_per_channel(t, torch.from_numpy(s.reshape(-1).astype(np.float64)),
                                             torch.from_numpy(z.reshape(-1).astype(np.int64)), axis,
                                             torch.qint8).int_repr().numpy()
-    if not symmetric:
-        pass  # torch clamps to [-128, 127] as the asymmetric scheme does
-    else:
-        theirs = np.maximum(theirs, -127)   # the symmetric scheme's range is [-127, 127]
-    ratio = x.astype(np.float64) / np.broadcast_to(s, x.shape)
+    if symmetric:
+        theirs = np.maximum(theirs, -127)   # the symmetric scheme's range is [-127, 127]; torch clamps to -128
+    ratio = x.astype(np.float64) / np.broadcast_to(s.astype(np.float64), x.shape)
     tie = np.abs(np.abs(ratio - np.floor(ratio)) - 0.5) <= 1e-6
     diff = np.abs(q.astype(int) - theirs.astype(int))
     bad = (diff > 1) | ((diff == 1) & ~tie)
