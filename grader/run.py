@@ -180,6 +180,10 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, allow
             pending = [str(KIT / n) for n in outcome.collected if n not in done]
             if not pending:
                 break
+        # messages name the submission as its author knows it, not the private copy that ran
+        for events in outcome.results.values():
+            for e in events:
+                e["message"] = e.get("message", "").replace(str(copy), str(source))
         log = workdir / "child.log"
         outcome.log_tail = log.read_bytes()[-3000:].decode("utf-8", "replace") if log.exists() else ""
     outcome.seconds = time.monotonic() - start
