@@ -3,10 +3,8 @@
 - Sends one JSON line per event to the grader over an inherited pipe
   (``--results-fd``): "start" before each test, "result" after it. The
   grader, not this process, decides scores and writes every report file.
-- Guards the oracles: before the submission is imported it records every
-  function of numpy, torch, tinygrad, pytest and the kit (object and code
-  identity); after each test it looks again. A replaced function turns every
-  later result into "error: tampering".
+- Guards the oracles (grader/guard.py): a replaced library or kit function,
+  method or pytest hook turns every later result into "error: tampering".
 - Blocks ``import impl`` from the submission's own files (unless
   ``--allow-reference``): a submission must not hand in the reference.
 """
@@ -15,11 +13,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import types
 
 import pytest
 
-GUARDED = ("numpy", "torch", "tinygrad", "pytest", "_pytest", "pluggy", "tests.kit", "spec", "hypothesis", "grader")
+from grader.guard import Guard
 
 
 def pytest_addoption(parser):
@@ -27,19 +24,6 @@ def pytest_addoption(parser):
     group.addoption("--results-fd", type=int, default=None)
     group.addoption("--submission-dir", default=None)
     group.addoption("--allow-reference", action="store_true")
-
-
-def _snapshot() -> dict:
-    state = {}
-    for name, module in list(sys.modules.items()):
-        if not isinstance(module, types.ModuleType) or not any(name == g or name.startswith(g + ".") for g in GUARDED):
-            continue
-        for attr, value in list(vars(module).items()):
-            if isinstance(value, types.FunctionType):
-                state[f"{name}.{attr}"] = (id(value), id(value.__code__))
-            elif callable(value) and not isinstance(value, types.ModuleType):
-                state[f"{name}.{attr}"] = (id(value), 0)      # builtins, classes, numpy ufuncs...
-    return state
 
 
 class ReferenceBlocker:
@@ -67,34 +51,6 @@ class ReferenceBlocker:
         return None
 
 
-class Guard:
-    """In every process that runs tests: catches replaced library or kit functions after each test."""
-
-    def __init__(self):
-        self.before = None
-        self.tampered: list[str] = []
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_finish(self, session):
-        self.before = _snapshot()   # the submission is imported later, at the first test's setup
-
-    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-    def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        if self.before is not None and not self.tampered:
-            now = _snapshot()
-            self.tampered = sorted(k for k, v in self.before.items() if now.get(k, v) != v)
-        if not self.tampered:
-            return
-        message = "tampering: the submission replaced functions the kit relies on: " + ", ".join(self.tampered[:5])
-        for i, (key, value) in enumerate(report.user_properties):
-            if key == "conformance":
-                data = json.loads(value)
-                data.update(status="error", message=message)
-                report.user_properties[i] = (key, json.dumps(data))
-
-
 class Channel:
     """In the controlling process: one JSON line per event to the grader."""
 
@@ -108,6 +64,11 @@ class Channel:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session):
         self.send(event="collected", nodeids=[item.nodeid for item in session.items])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        # under pytest-xdist the workers collect; the grader keeps the first list it hears of
+        self.send(event="collected", nodeids=list(ids))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self, nodeid, location):
@@ -134,18 +95,12 @@ class Channel:
 
 
 def pytest_configure(config):
-    # Modules that the kit's dependencies import lazily and that rebind library functions when they
-    # load (torch._dynamo wraps torch.manual_seed): load them before the snapshot, not during a test.
-    import torch._dynamo  # noqa: F401
-    import torch.optim  # noqa: F401
-    import torch.testing  # noqa: F401
-    import tinygrad.nn.optim  # noqa: F401
     submission_dir = config.getoption("--submission-dir")
     if submission_dir and not config.getoption("--allow-reference"):
         sys.meta_path.insert(0, ReferenceBlocker(submission_dir))
         # an already imported module is served from sys.modules without asking any finder
         for name in [n for n in sys.modules if n == "impl" or n.startswith("impl.")]:
             del sys.modules[name]
-    config.pluginmanager.register(Guard(), "grading-guard")
+    config.pluginmanager.register(Guard(config), "grading-guard")
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(Channel(config), "grading-channel")
