@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 from tinygrad import Tensor
 
 from tests.kit import oracles
@@ -22,6 +22,8 @@ GUIDE_FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], np.float32)
 
 @spec("conv.output_size.values")
 @given(n=st.integers(1, 40), k=st.integers(1, 7), p=st.integers(0, 3), s=st.integers(1, 4))
+@example(n=28, k=3, p=0, s=2).via("a stride that does not divide n + 2p - k: floor, not ceil or round")
+@example(n=7, k=2, p=1, s=3).via("remainder 1 of 3: floor, not round or ceil")
 def test_output_size_values(impl, n, k, p, s):
     if n + 2 * p < k:
         return  # no output: the formula is not asked about impossible shapes
