@@ -100,7 +100,7 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
     max_score = config.limits.max_score
     return {"submission": name, "score": round(max_score * earned / total, 2) if total else 0.0,
             "max_score": max_score, "items": items, "seconds": round(outcome.seconds, 1),
-            "processes": outcome.children, "versions": versions(),
+            "processes": outcome.children, "isolation": outcome.isolation, "versions": versions(),
             "summary": {s: sum(1 for i in items if i["status"] == s) for s in (*ORDER, "no report")}}
 
 
