@@ -15,7 +15,7 @@ import sys
 
 from grader.config import load_config
 from grader.report import grade, write_class_summary, write_reports
-from grader.run import grade_submission
+from grader.run import grade_submission, grading_kernel_cache, warm_kernel_cache
 
 
 def expand(paths: list[str]) -> list[pathlib.Path]:
@@ -30,16 +30,26 @@ def expand(paths: list[str]) -> list[pathlib.Path]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="./grade", description=__doc__.splitlines()[0])
-    p.add_argument("submissions", nargs="+")
+    p.add_argument("submissions", nargs="*")
     p.add_argument("--out", default="grades")
     p.add_argument("--config", default=None, help="course config TOML (weights, hidden items, limits)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--spec-items", default=None, help="grade only these items (comma-separated ids or prefixes ending in '.')")
     p.add_argument("--allow-reference", action="store_true", help="let submissions import impl (for the mutant corpus)")
+    p.add_argument("--warm-cache", action="store_true",
+                   help="first grade the reference into the grader's kernel cache (once per machine; later "
+                        "submissions then skip most of tinygrad's compiling)")
     args = p.parse_args(argv)
     config = load_config(args.config)
+    if args.warm_cache:
+        warmed = warm_kernel_cache(config, workers=os.cpu_count() or 1)
+        print(f"kernel cache warmed: {grading_kernel_cache()} ({warmed.seconds:.1f} s, "
+              f"{len(warmed.results)} tests reported)", flush=True)
+        if not args.submissions:
+            return 0
     submissions = expand(args.submissions)
     if not submissions:
+        p.print_usage(sys.stderr)
         print("no submissions found", file=sys.stderr)
         return 2
     out = pathlib.Path(args.out)
