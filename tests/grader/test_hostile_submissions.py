@@ -15,7 +15,9 @@ import pytest
 
 from tests.meta.run_suite import REPO
 
-pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("grader")]
+# one grading run of the whole folder; the slowest submission (writes_to_every_fd) waits out the
+# grader's silence limit twice, 2 x (2 x 8 + 30) s
+pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("grader"), pytest.mark.time_limit(900)]
 ITEMS = "act.sigmoid.values,act.relu.values"
 GOOD = '''
 import numpy as np
@@ -49,7 +51,41 @@ SUBMISSIONS = {
     "nan_output": GOOD + "\ndef relu(z):\n    return z * float('nan')\n",
     "wrong_shape": GOOD + "\ndef relu(z):\n    return z.maximum(0).reshape(-1)[:1]\n",
     "imports_reference": "from impl import sigmoid, relu\n",
+    "patches_tinygrad_method": GOOD + "\nfrom tinygrad import Tensor\n_numpy = Tensor.numpy\n"
+                               "Tensor.numpy = lambda self: np.maximum(_numpy(self), 0)\ndef relu(z):\n    return z\n",
+    "registers_pytest_plugin": GOOD + """
+import gc, pytest
+from _pytest.config import Config
+class AlwaysPass:
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = (yield).get_result()
+        report.outcome = "passed"
+        report.user_properties[:] = [(k, v.replace('"fail"', '"pass"').replace('"error"', '"pass"'))
+                                     for k, v in report.user_properties]
+config = next(o for o in gc.get_objects() if isinstance(o, Config))
+config.pluginmanager.register(AlwaysPass(), "always-pass")
+def relu(z):
+    return z
+""",
+    "writes_to_every_fd": GOOD + """
+import json, os
+forged = "".join(json.dumps({"event": "result", "nodeid": f"tests/conformance/test_s05_activations.py::test_{n}_values",
+                             "when": "call", "items": [f"act.{n}.values"], "status": "pass", "message": ""}) + "\\n"
+                 for n in ("sigmoid", "relu")).encode()
+for fd in range(3, 256):
+    try:
+        os.write(fd, forged)
+    except OSError:
+        pass
+def relu(z):
+    return z
+""",
+    "kills_its_parent": GOOD + "\ndef relu(z):\n    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                        "    return z.maximum(0)\n",
 }
+# a submission whose relu is wrong and that tries to pass anyway: any status but "pass" is right
+NEVER_PASS = {"writes_to_every_fd"}
 # item statuses each submission must get: (sigmoid, relu)
 EXPECTED = {
     "good": ("pass", "pass"),
@@ -72,6 +108,9 @@ EXPECTED = {
     "nan_output": ("pass", "fail"),
     "wrong_shape": ("pass", "fail"),
     "imports_reference": ("error", "error"),
+    "patches_tinygrad_method": ("error", "error"),
+    "registers_pytest_plugin": ("error", "error"),
+    "kills_its_parent": ("pass", "error"),
 }
 MESSAGES = {  # a word the relu item's message must contain, so the student knows what happened
     "syntax_error": "SyntaxError", "import_error": "numpy_that_does_not_exist", "missing_name": "relu",
@@ -79,6 +118,7 @@ MESSAGES = {  # a word the relu item's message must contain, so the student know
     "os_exit_in_function": ("died", "exited"), "prints_megabytes": "File too large", "patches_numpy": "tampering", "patches_kit": "tampering",
     "calls_pytest_skip": "not done yet", "imports_reference": "reference", "wrong_shape": "shape",
     "eq_always_true": "expected a tinygrad Tensor",
+    "patches_tinygrad_method": "tampering", "registers_pytest_plugin": "tampering", "kills_its_parent": ("died", "killed"),
 }
 
 
@@ -109,9 +149,12 @@ def problems_of(out, name) -> list[str]:
     sig, rel = by_id["act.sigmoid.values"], by_id["act.relu.values"]
     expected = EXPECTED.get(name, ("pass", "fail"))
     found = []
-    if (sig["status"], rel["status"]) != expected:
+    if name in NEVER_PASS:
+        if rel["status"] == "pass" or report["score"] > 50:
+            found.append(f"{name}: relu passed or the score is {report['score']}: {rel['message'][:300]}")
+    elif (sig["status"], rel["status"]) != expected:
         found.append(f"{name}: statuses {(sig['status'], rel['status'])}, expected {expected}: {rel['message'][:300]}")
-    if report["score"] != 100 * sum(s == "pass" for s in expected) / 2:
+    if name not in NEVER_PASS and report["score"] != 100 * sum(s == "pass" for s in expected) / 2:
         found.append(f"{name}: score {report['score']}")
     if name in MESSAGES:
         words = MESSAGES[name] if isinstance(MESSAGES[name], tuple) else (MESSAGES[name],)
@@ -126,12 +169,12 @@ def problems_of(out, name) -> list[str]:
 def test_hostile_submissions_are_graded_as_they_deserve(tmp_path):
     """One ./grade run over the whole folder; every submission is checked and all problems reported together."""
     out = grade_class(tmp_path)
-    problems = [p for name in list(EXPECTED) + ["planted_conftest"] for p in problems_of(out, name)]
+    problems = [p for name in list(EXPECTED) + sorted(NEVER_PASS) + ["planted_conftest"] for p in problems_of(out, name)]
     assert not problems, "\n".join(problems)
     # the class summary lists every submission
     with open(out / "class.csv") as f:
         rows = {r["submission"]: r for r in csv.DictReader(f)}
-    assert set(rows) == set(EXPECTED) | {"planted_conftest"}
+    assert set(rows) == set(EXPECTED) | NEVER_PASS | {"planted_conftest"}
     assert float(rows["good"]["score"]) == 100.0 and float(rows["syntax_error"]["score"]) == 0.0
     # Gradescope's results.json
     data = json.loads((out / "missing_name" / "results.json").read_text())

@@ -119,6 +119,9 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     limit = item.config.getoption("--item-timeout")
+    marker = item.get_closest_marker("time_limit")
+    if marker:
+        limit = max(limit, float(marker.args[0]))
     with time_limit(limit, lambda: ItemTimeout(f"the test did not finish within {limit:g} s (an endless loop?)")):
         yield
 
