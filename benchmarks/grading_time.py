@@ -1,0 +1,103 @@
+"""Grading time per submission, against the plain conformance run on the same code, in one run.
+
+    .venv/bin/python -m benchmarks.grading_time [--mutants 4] [--json reports/grading_time.json]
+
+1. Warms the grader's kernel cache by grading the reference once (what
+   ``./grade --warm-cache`` does; on a fresh machine this is where tinygrad
+   compiles its kernels).
+2. The peer: ``pytest tests/conformance --impl impl -n CORES`` with the grading
+   Hypothesis profile and the same settings (the suite without the grader's
+   child processes, limits, guard and reports).
+3. Grades the reference and ``--mutants`` whole-suite mutants one at a time,
+   each with every core, as ``./grade FILE`` does: seconds per submission.
+4. Grades the same set as one folder, submissions in parallel (``./grade DIR``):
+   seconds per submission of wall time.
+
+Prints a table with the ratio grading / plain run and the 60 s target per
+submission; the machine is whatever runs it (say which when quoting).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+from grader.config import load_config
+from grader.report import grade
+from grader.run import KIT, grade_submission, grading_kernel_cache, warm_kernel_cache
+
+TARGET_S = 60.0
+SAMPLE = ["softmax_no_shift", "adam_no_bias_correction", "conv_flipped_kernel", "quantize_floor",
+          "mlp_no_hidden_activation", "momentum_no_dampening"]
+
+
+def mutants(n: int) -> list[pathlib.Path]:
+    folder = KIT / "tests" / "mutants"
+    chosen = [folder / f"{m}.py" for m in SAMPLE if (folder / f"{m}.py").is_file()]
+    chosen += sorted(p for p in folder.glob("*.py") if p.name != "__init__.py" and p not in chosen)
+    return chosen[:n]
+
+
+def plain_run(cores: int) -> float:
+    env = dict(os.environ, GRADING_MAX_EXAMPLES=str(load_config(None).limits.max_examples), NOOPT="1",
+               CACHEDB=str(grading_kernel_cache()))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "--impl=impl", "-q", "-p", "no:cacheprovider",
+                    "--hypothesis-profile=grading", "-n", str(cores)], cwd=KIT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mutants", type=int, default=4, help="how many mutants to grade besides the reference")
+    p.add_argument("--json", default=None)
+    args = p.parse_args(argv)
+    cores = os.cpu_count() or 1
+    config = load_config(None)
+    rows = {}
+
+    start = time.perf_counter()
+    warm_kernel_cache(config, workers=cores)
+    rows["warm the kernel cache (reference, once per machine)"] = time.perf_counter() - start
+    rows["plain conformance run (peer), reference"] = plain_run(cores)
+
+    subs = [KIT / "impl"] + mutants(args.mutants)
+    one_at_a_time = {}
+    for sub in subs:
+        outcome = grade_submission(sub, config, allow_reference=True, workers=cores)
+        result = grade(sub.stem if sub.is_file() else sub.name, outcome, config)
+        one_at_a_time[result["name"]] = {"seconds": outcome.seconds, "score": result["score"]}
+        rows[f"./grade {result['name']}"] = outcome.seconds
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "grader", *map(str, subs), "--out", tmp, "--allow-reference"],
+                       cwd=KIT, check=True, stdout=subprocess.DEVNULL)
+        folder_seconds = time.perf_counter() - start
+    rows[f"./grade on {len(subs)} submissions in parallel, per submission"] = folder_seconds / len(subs)
+
+    peer = rows["plain conformance run (peer), reference"]
+    print(f"{'what':<62} {'seconds':>8} {'x plain run':>12}")
+    for what, seconds in rows.items():
+        print(f"{what:<62} {seconds:8.1f} {seconds / peer:12.2f}")
+    worst = max(v["seconds"] for v in one_at_a_time.values())
+    verdict = "met" if worst <= TARGET_S else "NOT met"
+    print(f"slowest single submission {worst:.1f} s: {TARGET_S:g} s target {verdict} "
+          f"({cores} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()})")
+    if args.json:
+        path = pathlib.Path(args.json)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"rows": rows, "submissions": one_at_a_time, "cores": cores,
+                                    "target_s": TARGET_S, "python": platform.python_version()}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
