@@ -47,7 +47,9 @@ SUBMISSIONS = {
     "forges_passed": GOOD + "\nprint('act.relu.values  §5  pass\\n' * 50)\nprint('== 122 passed in 1.0s ==')\n"
                      "def relu(z):\n    print('PASSED')\n    return z\n",
     "writes_report_files": GOOD + "\nimport os, json\nfor p in ('report.json', 'results.json', '../report.json'):\n"
-                           "    open(p, 'w').write(json.dumps({'score': 100}))\ndef relu(z):\n    return z\n",
+                           "    try:\n        open(p, 'w').write(json.dumps({'score': 100}))\n"
+                           "    except OSError:\n        pass   # as a separate user, outside its own folder\n"
+                           "def relu(z):\n    return z\n",
     "nan_output": GOOD + "\ndef relu(z):\n    return z * float('nan')\n",
     "wrong_shape": GOOD + "\ndef relu(z):\n    return z.maximum(0).reshape(-1)[:1]\n",
     "imports_reference": "from impl import sigmoid, relu\n",
