@@ -45,7 +45,7 @@ def mutants(n: int) -> list[pathlib.Path]:
 
 
 def plain_run(cores: int) -> float:
-    env = dict(os.environ, GRADING_MAX_EXAMPLES=str(load_config(None).limits.max_examples), NOOPT="1",
+    env = dict(os.environ, GRADING_MAX_EXAMPLES=str(load_config(None).limits.max_examples), NOOPT="1", PARALLEL="0",
                CACHEDB=str(grading_kernel_cache()))
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "--impl=impl", "-q", "-p", "no:cacheprovider",
@@ -66,15 +66,18 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     warm_kernel_cache(config, workers=cores)
     rows["warm the kernel cache (reference, once per machine)"] = time.perf_counter() - start
+    print(f"  warm-up: {rows['warm the kernel cache (reference, once per machine)']:.1f} s", flush=True)
     rows["plain conformance run (peer), reference"] = plain_run(cores)
+    print(f"  plain run: {rows['plain conformance run (peer), reference']:.1f} s", flush=True)
 
     subs = [KIT / "impl"] + mutants(args.mutants)
     one_at_a_time = {}
     for sub in subs:
         outcome = grade_submission(sub, config, allow_reference=True, workers=cores)
         result = grade(sub.stem if sub.is_file() else sub.name, outcome, config)
-        one_at_a_time[result["name"]] = {"seconds": outcome.seconds, "score": result["score"]}
-        rows[f"./grade {result['name']}"] = outcome.seconds
+        one_at_a_time[result["submission"]] = {"seconds": outcome.seconds, "score": result["score"]}
+        rows[f"./grade {result['submission']} (score {result['score']:g})"] = outcome.seconds
+        print(f"  {result['submission']}: {outcome.seconds:.1f} s, score {result['score']:g}", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
