@@ -106,15 +106,13 @@ def replaced(entries: list[tuple], dirs: tuple[str, ...] = ()) -> list[str]:
 
 
 def hook_state(pluginmanager) -> dict:
-    state = {"plugins": frozenset(id(p) for p in pluginmanager.get_plugins())}
-    for name, caller in vars(pluginmanager.hook).items():
-        if hasattr(caller, "get_hookimpls"):
-            state[name] = tuple(id(impl.function) for impl in caller.get_hookimpls())
-    return state
+    """hook name -> the functions that implement it, in calling order."""
+    return {name: tuple(id(impl.function) for impl in caller.get_hookimpls())
+            for name, caller in vars(pluginmanager.hook).items() if hasattr(caller, "get_hookimpls")}
 
 
 class Guard:
-    """Registered in every process that runs tests (each pytest-xdist worker, or the only process)."""
+    """Registered in every pytest-xdist worker, the processes that import the submission and run the tests."""
 
     def __init__(self, config):
         self.config = config
@@ -143,8 +141,7 @@ class Guard:
             for plugin in new_plugins:
                 pm.unregister(plugin)
         now = hook_state(pm)
-        found += [f"pytest hook {name}" for name, impls in self.hooks_before.items()
-                  if name != "plugins" and now.get(name, impls) != impls]
+        found += [f"pytest hook {name}" for name, impls in self.hooks_before.items() if now.get(name, impls) != impls]
         self.tampered = found
 
     def mark(self, report) -> None:
