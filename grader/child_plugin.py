@@ -88,6 +88,10 @@ class Channel:
     def pytest_runtest_logfinish(self, nodeid, location):
         self.send(event="finish", nodeid=nodeid)
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session, exitstatus):
+        self.send(event="done")   # the run ended on its own: a child without it was killed or exited early
+
 
 def pytest_configure(config):
     submission_dir = config.getoption("--submission-dir")

@@ -37,6 +37,11 @@ class Outcome:
     children: int = 0
     log_tail: str = ""
     isolation: str = ""
+    done: bool = False          # the current child's run ended on its own
+    last_death: str = ""
+
+
+UNKNOWN = "<a test the child did not name>"
 
 
 def _limits(memory_mb: int, cpu_seconds: int, uid: int | None):
@@ -90,6 +95,7 @@ def _child(submission: pathlib.Path, workdir: pathlib.Path, nodeids: list[str] |
     os.close(write_fd)
     outcome.children += 1
     running, buffer = None, b""
+    outcome.done = False
     timed_out = silent = False
     # The longest a healthy child stays silent: one import and one test, each under its own limit, plus
     # start-up. Longer means its processes no longer talk to each other (a submission that wrote into
@@ -129,11 +135,15 @@ def _child(submission: pathlib.Path, workdir: pathlib.Path, nodeids: list[str] |
         return culprit
     if timed_out:
         return running or "<submission>"
+    code = proc.returncode
+    how = (f"killed by signal {-code} ({signal.Signals(-code).name})" if code < 0 else f"exited with code {code}")
     if running is not None:
-        code = proc.returncode
-        how = (f"killed by signal {-code} ({signal.Signals(-code).name})" if code < 0 else f"exited with code {code}")
         outcome.crashes[running] = f"the submission's process {how} while this test was running"
         return running
+    if not outcome.done:
+        # it died before telling which test was running (the controlling process was killed first)
+        outcome.last_death = f"the submission's processes ended early ({how}) before these tests reported"
+        return UNKNOWN
     return None
 
 
@@ -152,6 +162,8 @@ def _event(line: bytes, running, outcome: Outcome):
         outcome.results.setdefault(event["nodeid"], []).append(event)
     elif kind == "finish":
         return None
+    elif kind == "done":
+        outcome.done = True
     return running
 
 
@@ -209,11 +221,20 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, allow
         if uid is not None:
             hand_over(workdir, uid)
         pending = None
+        reported = -1
         for _ in range(50):
             died_in = _child(copy, workdir, pending, config, deadline, allow_reference, outcome, workers,
                              None if pending else only, uid, kernel_cache)
             if died_in is None:
                 break
+            heard = set(outcome.results) | set(outcome.crashes)
+            left = [n for n in outcome.collected if n not in heard]
+            if died_in == UNKNOWN and len(outcome.results) == reported and pending:
+                # a second early end in a row with nothing new reported: charge what is left with it
+                for nodeid in left:
+                    outcome.crashes[nodeid] = outcome.last_death
+                break
+            reported = len(outcome.results)
             if time.monotonic() > deadline:
                 reason = f"the submission ran out of its {config.limits.submission_timeout:g} s"
                 for nodeid in outcome.collected:
@@ -222,8 +243,7 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, allow
                 break
             if not outcome.collected:
                 break
-            done = set(outcome.results) | set(outcome.crashes)
-            pending = [str(KIT / n) for n in outcome.collected if n not in done]
+            pending = [str(KIT / n) for n in left]
             if not pending:
                 break
         # messages name the submission as its author knows it, not the private copy that ran
