@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from tinygrad import Tensor
+from aifund.remote import Tensor, is_instance, same_object, type_claim
 
 from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result
@@ -34,7 +34,7 @@ def test_neuron_parameters(impl):
     neuron = impl.Neuron(3)
     params = neuron.parameters()
     require(isinstance(params, list) and len(params) == 2, f"Neuron.parameters() returned {params!r}, expected [w, b]")
-    require(params[0] is neuron.w and params[1] is neuron.b,
+    require(same_object(params[0], neuron.w) and same_object(params[1], neuron.b),
             "Neuron.parameters() must return the objects neuron.w and neuron.b themselves, in that order")
 
 

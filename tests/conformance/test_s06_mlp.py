@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from tinygrad import Tensor
+from aifund.remote import Tensor, is_instance, same_object, type_claim
 
 from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result
@@ -35,7 +35,7 @@ def test_linear_parameters(impl):
     layer = impl.Linear(4, 3)
     params = layer.parameters()
     require(isinstance(params, list) and len(params) == 2, f"Linear.parameters() returned {params!r}, expected [w, b]")
-    require(params[0] is layer.w and params[1] is layer.b,
+    require(same_object(params[0], layer.w) and same_object(params[1], layer.b),
             "Linear.parameters() must return the objects layer.w and layer.b themselves, in that order")
 
 
@@ -137,11 +137,11 @@ def test_mlp_structure(impl, layers):
             f"MLP({layers}).linears should be a list of {len(layers) - 1} Linear layers, got {linears!r}")
     expected = []
     for i, (layer, n_in, n_out) in enumerate(zip(linears, layers, layers[1:])):
-        require(isinstance(layer, impl.Linear), f"MLP({layers}).linears[{i}] is {type(layer).__name__}, not Linear")
+        require(is_instance(layer, impl.Linear), f"MLP({layers}).linears[{i}] is {type_claim(layer)}, not Linear")
         tensor_result(layer.w, what=f"linears[{i}].w", shape=(n_in, n_out), dtype=np.float32)
         tensor_result(layer.b, what=f"linears[{i}].b", shape=(n_out,), dtype=np.float32)
         expected += [layer.w, layer.b]
     params = mlp.parameters()
     require(isinstance(params, list) and len(params) == len(expected)
-            and all(p is q for p, q in zip(params, expected)),
+            and all(same_object(p, q) for p, q in zip(params, expected)),
             f"MLP({layers}).parameters() must be [w1, b1, w2, b2, ...]: the layers' own w and b, in layer order")

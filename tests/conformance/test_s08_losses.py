@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from tinygrad import Tensor
+from aifund.remote import Tensor
 
 from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
-from tinygrad import Context, Tensor
+from tinygrad import Context, Tensor as TinyTensor
 
 from tests.kit import oracles, trajectory
 from tests.kit.check import require
@@ -108,13 +108,13 @@ def test_adam_matches_tinygrad(impl, shapes, seed):
     from tinygrad.nn.optim import Adam as TinyAdam
     w0s, grads = problem(shapes, seed)
     ours = trajectory.run(impl.Adam, {"lr": 1e-2}, w0s, grads, dtype=np.float32)
-    params = [Tensor(w.astype(np.float32)) for w in w0s]
+    params = [TinyTensor(w.astype(np.float32)) for w in w0s]   # tinygrad's own Adam, here in the kit's process
     opt = TinyAdam(params, lr=1e-2)
     theirs = []
     with Context(TRAINING=1):
         for t, step_grads in enumerate(grads):
             for p, g in zip(params, step_grads):
-                p.grad = Tensor(g.astype(np.float32))
+                p.grad = TinyTensor(g.astype(np.float32))
             opt.step()
             if t + 1 in trajectory.CHECKPOINTS or t + 1 == len(grads):
                 theirs.append([p.numpy() for p in params])

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
-from tinygrad import Tensor
+from aifund.remote import Tensor
 
 from tests.kit.check import require, tensor_result
 from tests.kit.models import random_params, mlp_with

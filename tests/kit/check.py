@@ -7,12 +7,12 @@ a snippet that reproduces the call.
 """
 from __future__ import annotations
 
+import pathlib
+
 import numpy as np
-from tinygrad import Tensor, dtypes
 
+from aifund.remote import tensor_claims, type_claim
 from tests.kit.context import CURRENT
-
-TINY_DTYPES = {np.dtype(np.float32): dtypes.float32, np.dtype(np.float64): dtypes.float64}
 
 
 class ConformanceFailure(AssertionError):
@@ -30,11 +30,18 @@ def _preview(a: np.ndarray, n: int = 6) -> str:
     return f"{a.dtype} shape {tuple(a.shape)}: [{vals}]"
 
 
-def reproduction(inputs: dict, call: str) -> str:
+def import_line() -> str:
+    """How a person imports the implementation under test on their own machine."""
+    path = pathlib.PurePath(CURRENT.impl_path or "impl")
+    if str(path) == "impl":
+        return "import impl  # run from the kit's root folder"
+    name = path.stem if path.suffix == ".py" else path.name
+    return f"import {name} as impl  # run from the folder that holds {path.name}"
+
+
+def reproduction(inputs: dict, call: str, after: list[str] | None = None) -> str:
     """Python lines that rebuild the inputs and repeat the call against the same module."""
-    lines = ["import numpy as np", "from tinygrad import Tensor",
-             "from tests.kit.loader import load_implementation  # run from the kit's root folder",
-             f"impl = load_implementation({CURRENT.impl_path!r}).module"]
+    lines = ["import numpy as np", "from tinygrad import Tensor", import_line()]
     for name, value in inputs.items():
         if isinstance(value, np.ndarray):
             if value.size <= 64:
@@ -46,38 +53,43 @@ def reproduction(inputs: dict, call: str) -> str:
         else:
             lines.append(f"{name} = {value!r}")
     lines.append(f"out = {call}")
-    lines.append("print(out.numpy())")
+    lines.extend(after if after is not None else ["print(out.numpy())"])
     return "\n".join("    " + line for line in lines)
 
 
-def fail(problem: str, details: list[str] = (), inputs: dict | None = None, call: str | None = None):
+def fail(problem: str, details: list[str] = (), inputs: dict | None = None, call: str | None = None,
+         after: list[str] | None = None):
     __tracebackhide__ = True
     text = [_header(problem)] + ["  " + d for d in details]
     if inputs is not None:
         text += [f"  input {k}: {_preview(v) if isinstance(v, np.ndarray) else repr(v)}" for k, v in inputs.items()]
     if call is not None and inputs is not None:
-        text += ["  reproduce:", reproduction(inputs, call)]
+        text += ["  reproduce:", reproduction(inputs, call, after)]
     raise ConformanceFailure("\n".join(text))
 
 
 def tensor_result(out, *, what: str, shape: tuple, dtype, inputs=None, call=None) -> np.ndarray:
-    """Checks that ``out`` really is a tinygrad Tensor of this shape and dtype, then reads it."""
+    """Checks that ``out`` is a tinygrad Tensor of this shape and dtype, then reads its values.
+
+    Type, shape and dtype are first the worker's claims; the values read back are
+    checked again here, as arrays, so a claim that does not match them fails too."""
     __tracebackhide__ = True
-    if type(out) is not Tensor:
-        fail(f"{what} returned {type(out).__module__}.{type(out).__qualname__}, expected a tinygrad Tensor",
-             inputs=inputs, call=call)
-    if tuple(out.shape) != tuple(shape):
-        fail(f"{what} returned shape {tuple(out.shape)}, expected {tuple(shape)}", inputs=inputs, call=call)
-    want = TINY_DTYPES[np.dtype(dtype)]
-    if out.dtype != want:
-        fail(f"{what} returned dtype {out.dtype}, expected {want} (the dtype of its input)", inputs=inputs, call=call)
+    claims = tensor_claims(out)
+    if claims is None:
+        fail(f"{what} returned {type_claim(out)}, expected a tinygrad Tensor", inputs=inputs, call=call)
+    claimed_shape, claimed_dtype = claims
+    if claimed_shape is None or tuple(claimed_shape) != tuple(shape):
+        fail(f"{what} returned shape {claimed_shape}, expected {tuple(shape)}", inputs=inputs, call=call)
+    want = np.dtype(dtype).name
+    if claimed_dtype != want:
+        fail(f"{what} returned dtype {claimed_dtype}, expected {want} (the dtype of its input)", inputs=inputs, call=call)
     got = out.numpy()
-    if type(got) is not np.ndarray or got.shape != tuple(shape):
-        fail(f"{what}.numpy() did not give an array of shape {tuple(shape)}", inputs=inputs, call=call)
+    if type(got) is not np.ndarray or got.shape != tuple(shape) or got.dtype.name != want:
+        fail(f"{what}.numpy() did not give a {want} array of shape {tuple(shape)}", inputs=inputs, call=call)
     return got
 
 
-def assert_close(got, want, bound, *, what: str, against: str, policy: str, inputs=None, call=None):
+def assert_close(got, want, bound, *, what: str, against: str, policy: str, inputs=None, call=None, after=None):
     """|got - want| <= bound elementwise; NaN or inf where the oracle is finite always fails."""
     __tracebackhide__ = True
     got = np.asarray(got, dtype=np.float64)
@@ -100,10 +112,10 @@ def assert_close(got, want, bound, *, what: str, against: str, policy: str, inpu
         f"abs error {e:.3g}, rel error {rel:.3g}, allowed abs error {b:.3g} ({policy})",
         f"{int(bad.sum())} of {bad.size} elements outside the tolerance",
     ]
-    fail(problem, details, inputs, call)
+    fail(problem, details, inputs, call, after)
 
 
-def require(condition: bool, problem: str, details: list[str] = (), inputs=None, call=None):
+def require(condition: bool, problem: str, details: list[str] = (), inputs=None, call=None, after=None):
     __tracebackhide__ = True
     if not condition:
-        fail(problem, list(details), inputs, call)
+        fail(problem, list(details), inputs, call, after)

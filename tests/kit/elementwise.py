@@ -2,7 +2,7 @@
 elementwise function against the float64 formula, PyTorch and finite differences."""
 import numpy as np
 import torch
-from tinygrad import Tensor
+from aifund.remote import Tensor
 
 from tests.kit.check import assert_close, tensor_result
 from tests.kit.gradients import check_gradients

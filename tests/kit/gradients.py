@@ -11,10 +11,10 @@ from typing import Callable
 
 import numpy as np
 import torch
-from tinygrad import Tensor
+from aifund.remote import Tensor
 
 from tests.kit.check import assert_close, fail, require, tensor_result
-from tests.kit.tolerance import FD_STEP, GRAD_RTOL, finite_difference_bound, gradient_bound
+from tests.kit.tolerance import FD_STEP, GRAD_RTOL, finite_difference_bound, gradient_bound, term_magnitude
 
 GRAD_POLICY = f"float64 gradient, {GRAD_RTOL:g} x (|ref| + max|ref|)"
 
@@ -46,17 +46,23 @@ def check_gradients(build: Callable, torch_build: Callable, inputs: dict, *, wha
     out_np = tensor_result(out, what=what, shape=out_shape, dtype=np.float64, inputs=inputs, call=call)
     (out * Tensor(c)).sum().backward()
 
+    # The reproduction runs the backward pass too, with the same upstream gradient c.
+    shown = dict(inputs, c=c)
     grads = {}
     for k in wrt:
+        after = ["(out * c).sum().backward()  # c: the upstream gradient, the weights of sum(c * out)",
+                 f"print({k}.grad.numpy())"]
         g = tensors[k].grad
         require(g is not None,
-                f"no gradient reached input {k} after backward(): the computation of {what} is cut "
+                f"no gradient reached input {k} after (out * c).sum().backward(): the computation of {what} is cut "
                 f"from the graph (a .numpy() round trip, a new Tensor built from values, or .detach())",
-                inputs=inputs, call=call)
-        grads[k] = tensor_result(g, what=f"{k}.grad", shape=inputs[k].shape, dtype=np.float64)
+                inputs=shown, call=call, after=after)
+        grads[k] = tensor_result(g, what=f"{k}.grad", shape=inputs[k].shape, dtype=np.float64,
+                                 inputs=shown, call=call)
         expected = leaves[k].grad.numpy()
-        assert_close(grads[k], expected, gradient_bound(expected), what=f"the gradient of {what} w.r.t. {k}",
-                     against="PyTorch autograd (float64)", policy=GRAD_POLICY, inputs=inputs, call=call)
+        assert_close(grads[k], expected, gradient_bound(expected, magnitude=term_magnitude(*inputs.values(), c)),
+                     what=f"the gradient of {what} w.r.t. {k} (upstream gradient c shown below)",
+                     against="PyTorch autograd (float64)", policy=GRAD_POLICY, inputs=shown, call=call, after=after)
 
     if not finite_differences:
         return

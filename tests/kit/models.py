@@ -1,18 +1,18 @@
 """Building the contract's models with chosen weights, the way the spec says:
 parameters are set by attribute (Neuron.w/.b, Linear.w/.b, MLP.linears[i].w/.b)."""
 import numpy as np
-from tinygrad import Tensor
+from aifund.remote import Remote, Tensor
 
 
 def neuron_with(impl, w, b):
     n = impl.Neuron(w.shape[0])
-    n.w, n.b = (t if isinstance(t, Tensor) else Tensor(t) for t in (w, b))
+    n.w, n.b = (t if isinstance(t, Remote) else Tensor(t) for t in (w, b))
     return n
 
 
 def linear_with(impl, w, b):
     layer = impl.Linear(w.shape[0], w.shape[1])
-    layer.w, layer.b = (t if isinstance(t, Tensor) else Tensor(t) for t in (w, b))
+    layer.w, layer.b = (t if isinstance(t, Remote) else Tensor(t) for t in (w, b))
     return layer
 
 
@@ -20,7 +20,7 @@ def mlp_with(impl, sizes, params):
     """impl.MLP(sizes) whose layers hold ``params`` = [w1, b1, w2, b2, ...] (arrays or Tensors)."""
     mlp = impl.MLP(list(sizes))
     for layer, w, b in zip(mlp.linears, params[0::2], params[1::2]):
-        layer.w, layer.b = (t if isinstance(t, Tensor) else Tensor(t) for t in (w, b))
+        layer.w, layer.b = (t if isinstance(t, Remote) else Tensor(t) for t in (w, b))
     return mlp
 
 

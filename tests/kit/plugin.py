@@ -13,24 +13,32 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import time
 
 import pytest
 
+from aifund import integrity, remote, sandbox, verdict
+from aifund.remote import ImplementationRaised, WorkerGone
 from spec import load_items
 from tests.kit.alarm import time_limit
 from tests.kit.check import ConformanceFailure
 from tests.kit.context import CURRENT
-from tests.kit.loader import load_implementation
 
 ITEMS = load_items()
-STATUSES = ("pass", "fail", "error", "missing", "skipped")
+STATUSES = verdict.STATUSES
 MISSING_PREFIX = "missing:"
 IMPORT_FAILED = "the implementation under test failed to import: "
 _MESSAGE_LIMIT = 4000
+CONTRACT_NAMES = sorted({n for item in ITEMS.values() for n in item.needs})
+DEFAULT_CACHE = pathlib.Path(os.environ.get("AIFUND_CACHE", pathlib.Path.home() / ".cache" / "aifund")) / "worker-kernels"
+TIMEOUT_HINT = ("the time counts everything the implementation computed for this test. The usual cause in "
+                "tinygrad: a Python number that changes every call or step (a learning rate, a step count, "
+                "a bias-correction factor) is baked into the kernel, so each new value compiles a new kernel, "
+                "hundreds of times; keep such numbers in a Tensor. Otherwise: an endless loop?")
 
 
 class ItemTimeout(BaseException):
-    """Raised by the alarm when one test outlives --item-timeout.
+    """Raised by the alarm when one test outlives its limit (a backstop: the worker's deadline comes first).
 
     A BaseException on purpose: Hypothesis catches Exception (and pytest's
     Failed, which pytest-timeout raises) as a failing example and replays it,
@@ -50,12 +58,25 @@ def pytest_addoption(parser):
                     help="time allowed for one test before its items are reported as timed out (default 300)")
     group.addoption("--spec-items", default=None, metavar="ID,ID",
                     help="run only the tests of these spec items (comma-separated ids or prefixes ending in '.')")
+    group.addoption("--sandbox", default="auto", choices=("auto", "require", "off"),
+                    help="run the implementation in a bubblewrap sandbox: auto (where the machine has it, "
+                         "default), require (refuse to run without it), off")
+    group.addoption("--kernel-cache", default=None, metavar="DIR",
+                    help=f"tinygrad kernel cache the implementation's process may write (default {DEFAULT_CACHE})")
+    group.addoption("--reference-visible", action="store_true", default=False,
+                    help="let the implementation import the reference impl/ (the kit's own mutant corpus needs it)")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec(*ids): the spec item(s) this test checks")
     config._conformance = Conformance(config)
     config.pluginmanager.register(config._conformance, "conformance-report")
+
+
+def pytest_unconfigure(config):
+    conformance = getattr(config, "_conformance", None)
+    if conformance is not None:
+        conformance.close()
 
 
 def spec_ids(item) -> tuple:
@@ -81,21 +102,46 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
-_LOADED = {}
-
-
-def implementation(config):
-    """The loaded implementation of this process (imported on first use)."""
+def target_of(config) -> str:
+    """The implementation as the worker is asked for it: "impl" or an absolute path."""
     key = config.getoption("--impl")
-    if key not in _LOADED:
-        _LOADED[key] = load_implementation(key, timeout=config.getoption("--impl-import-timeout"))
-    return _LOADED[key]
+    if key in (None, "", "impl"):
+        return "impl"
+    path = pathlib.Path(key).expanduser()
+    return str(path if path.is_absolute() else (pathlib.Path(config.invocation_params.dir) / path).resolve())
+
+
+def session_of(config) -> remote.Session:
+    """This process's worker session (started on first use, restarted after a crash)."""
+    conformance = config._conformance
+    if conformance.session is None:
+        mode = config.getoption("--sandbox")
+        box = sandbox.choose(mode)
+        cache = pathlib.Path(config.getoption("--kernel-cache") or DEFAULT_CACHE)
+        cache.mkdir(parents=True, exist_ok=True)
+        if box.uid is not None and cache.stat().st_uid != box.uid:
+            for path in [cache, *cache.iterdir()]:
+                os.chown(path, box.uid, box.uid)
+        target = target_of(config)
+        display = config.getoption("--impl") or "impl"
+        conformance.session = remote.Session(
+            target, box, names=CONTRACT_NAMES, cache_dir=cache,
+            reference_access=config.getoption("--reference-visible"),
+            import_timeout=config.getoption("--impl-import-timeout"), display_path=display)
+        if target != "impl" and not pathlib.Path(target).exists():
+            conformance.session.import_error = f"no such file or directory: {display}"
+            return conformance.session
+        conformance.session.start()
+    session = conformance.session
+    if session.import_error is None and not session.alive:
+        session.ensure()
+    return session
 
 
 @pytest.fixture(scope="session")
 def impl(request):
-    """The module under test."""
-    return implementation(request.config).module
+    """The module under test, as handles into its worker process."""
+    return session_of(request.config).module()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -106,24 +152,45 @@ def pytest_runtest_setup(item):
     CURRENT.impl_path = item.config.getoption("--impl") or "impl"
     if not ids:
         return
-    loaded = implementation(item.config)
-    if loaded.error:
+    session = session_of(item.config)
+    remote.set_current(session)
+    if session.import_error:
         # One line per test, no traceback: the import's own message says it all (and is summarised once).
-        pytest.fail(IMPORT_FAILED + loaded.error, pytrace=False)
+        pytest.fail(IMPORT_FAILED + session.import_error, pytrace=False)
     needs = dict.fromkeys(n for i in ids for n in ITEMS[i].needs)
-    missing = [n for n in needs if not hasattr(loaded.module, n)]
+    missing = [n for n in needs if n not in session.present]
     if missing:
         pytest.skip(f"{MISSING_PREFIX} the implementation does not define {', '.join(missing)}")
+    session.deadline = time.monotonic() + _limit(item)
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_call(item):
+def _limit(item) -> float:
     limit = item.config.getoption("--item-timeout")
     marker = item.get_closest_marker("time_limit")
     if marker:
         limit = max(limit, float(marker.args[0]))
-    with time_limit(limit, lambda: ItemTimeout(f"the test did not finish within {limit:g} s (an endless loop?)")):
+    return limit
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    limit = _limit(item)
+    backstop = limit + 60 if spec_ids(item) else limit
+    with time_limit(backstop, lambda: ItemTimeout(f"the test did not finish within {backstop:g} s")):
         yield
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item):
+    session = item.config._conformance.session
+    if session is not None and spec_ids(item):
+        session.deadline = time.monotonic() + 30
+        try:
+            session.reset()
+        except (WorkerGone, ImplementationRaised):
+            pass
+        session.deadline = None
+        remote.set_current(None)
 
 
 def _first_lines(text: str, limit: int = _MESSAGE_LIMIT) -> str:
@@ -160,29 +227,48 @@ def classify(report, call) -> tuple[str, str] | None:
         if isinstance(exc, ConformanceFailure):
             return "fail", _first_lines(str(exc))
         text = excinfo.exconly() if excinfo else report.longreprtext
+        if isinstance(exc, WorkerGone):
+            if exc.kind == "timeout":
+                limit = _limit(call_item(report))
+                return "error", _first_lines(f"timed out: {exc} (the test's limit is {limit:g} s; {TIMEOUT_HINT})")
+            return "error", _first_lines(str(exc))
         if isinstance(exc, ItemTimeout):
-            return "error", f"timed out: {exc}"
+            return "error", f"timed out: {exc} ({TIMEOUT_HINT})"
+        if isinstance(exc, ImplementationRaised):
+            return "error", _first_lines(f"the implementation raised {exc}{_input_note(exc)}")
         if isinstance(exc, AssertionError):
             return "fail", _first_lines(text)
-        return "error", _first_lines(f"the implementation raised {text}\n{_impl_frame(excinfo)}")
+        return "error", _first_lines(f"could not check the implementation's answer: {text}\n{_kit_frame(excinfo)}")
     if report.failed:  # teardown
         return "error", _first_lines(f"teardown failed: {report.longreprtext}")
     return None
 
 
-def _impl_frame(excinfo) -> str:
+def _kit_frame(excinfo) -> str:
     if not excinfo:
         return ""
-    tb = excinfo.traceback
-    frames = [e for e in tb if "/tests/" not in str(e.path) and "site-packages" not in str(e.path)]
+    frames = [e for e in excinfo.traceback if "site-packages" not in str(e.path)]
     if frames:
         e = frames[-1]
         return f"  at {e.path}:{e.lineno + 1}"
     return ""
 
 
+def _input_note(exc) -> str:
+    notes = getattr(exc, "__notes__", None) or []
+    return ("\n" + "\n".join(notes)) if notes else ""
+
+
+_ITEMS_BY_NODEID: dict = {}
+
+
+def call_item(report):
+    return _ITEMS_BY_NODEID.get(report.nodeid)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
+    _ITEMS_BY_NODEID[item.nodeid] = item
     outcome = yield
     report = outcome.get_result()
     ids = spec_ids(item)
@@ -195,11 +281,25 @@ def pytest_runtest_makereport(item, call):
 
 
 class Conformance:
-    """Per-item aggregation in the controlling process."""
+    """This process's worker session, and the per-item aggregation in the controlling process."""
 
     def __init__(self, config):
         self.config = config
+        self.session: remote.Session | None = None
         self.results: dict[str, list[tuple[str, str, str]]] = {}  # id -> [(status, message, test nodeid)]
+        self.workers: list[dict] = []    # what each process's worker session said about itself
+
+    def close(self):
+        if self.session is not None:
+            self.session.stop()
+
+    def session_facts(self) -> dict:
+        s = self.session
+        if s is None:
+            return {}
+        return {"sandbox": "bubblewrap" + (f" (as uid {s.sandbox.uid})" if s.sandbox.uid is not None else "")
+                if s.sandbox.isolated else f"none: {s.sandbox.reason}",
+                "flags": s.flags() if s.alive else [], "restarts": s.restarts, "output": s.output()}
 
     def pytest_report_header(self, config):
         target = config.getoption("--impl") or "impl (the reference implementation)"
@@ -213,23 +313,13 @@ class Conformance:
             for item_id in data["items"]:
                 self.results.setdefault(item_id, []).append((data["status"], data["message"], report.nodeid))
 
+    def pytest_testnodedown(self, node, error):
+        facts = getattr(node, "workeroutput", {}).get("conformance-session")
+        if facts:
+            self.workers.append(json.loads(facts))
+
     def item_status(self, item_id: str) -> tuple[str, str]:
-        results = self.results.get(item_id)
-        if not results:
-            return "skipped", "not run in this session (deselected or not collected)"
-        for status in ("error", "fail"):
-            hits = [r for r in results if r[0] == status]
-            if hits:
-                # An import failure is the same for every item: report it, not the test names.
-                message = hits[0][1]
-                if not message.startswith(IMPORT_FAILED):
-                    message = f"{hits[0][2]}: {message}"
-                return status, message
-        if any(r[0] == "missing" for r in results):
-            return "missing", next(r[1] for r in results if r[0] == "missing")
-        if any(r[0] == "pass" for r in results):
-            return "pass", ""
-        return "skipped", next(r[1] for r in results if r[0] == "skipped")
+        return verdict.item_status(self.results.get(item_id, []), import_failed_prefix=IMPORT_FAILED)
 
     def report(self) -> dict:
         items = {}
@@ -239,11 +329,29 @@ class Conformance:
                               "weight": item.weight, "message": message}
         summary = {s: sum(1 for v in items.values() if v["status"] == s) for s in STATUSES}
         summary["total"] = len(items)
-        return {"impl": self.config.getoption("--impl") or "impl", "items": items, "summary": summary}
+        workers = self.workers or ([self.session_facts()] if self.session is not None else [])
+        target = target_of(self.config)
+        flags = []
+        for w in workers:
+            for f in w.get("flags", []):
+                if f not in flags:
+                    flags.append(f)
+        if target == "impl":
+            flags = []          # the reference imports itself; nothing to flag
+        else:
+            flags = integrity.scan(pathlib.Path(target)) + flags
+        sandboxes = sorted({w.get("sandbox", "") for w in workers if w.get("sandbox")})
+        output = "".join(w.get("output", "") for w in workers)
+        return {"impl": self.config.getoption("--impl") or "impl", "items": items, "summary": summary,
+                "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
+                "integrity": flags, "output": output[:64 * 1024],
+                "worker_restarts": sum(w.get("restarts", 0) for w in workers)}
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session):
         if hasattr(self.config, "workerinput"):
+            if self.session is not None:
+                self.config.workeroutput["conformance-session"] = json.dumps(self.session_facts())
             return
         path = self.config.getoption("--conformance-json")
         if path:
@@ -271,6 +379,19 @@ class Conformance:
             colour = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow"}.get(v["status"])
             line = f"{item_id:<{width}}  §{v['section']:<3} {v['status']:<8} {first[:110]}"
             tr.write_line(line, **({colour: True} if colour else {}))
+        problems = [(i, v) for i, v in data["items"].items() if v["status"] in ("fail", "error")
+                    and not v["message"].startswith(IMPORT_FAILED)]
+        if problems:
+            tr.section("what failed, in full")
+            for item_id, v in problems:
+                tr.write_line(f"{item_id} ({v['status']}):", bold=True)
+                for text_line in v["message"].splitlines():
+                    tr.write_line("  " + text_line)
+        tr.write_line(f"implementation's process: sandbox {data['sandbox']}"
+                      + (f"; restarted {data['worker_restarts']} time(s)" if data["worker_restarts"] else ""))
+        if data["integrity"]:
+            tr.write_line("integrity flags (for a person to read, not a grade): "
+                          + "; ".join(f"{f['kind']} {f['detail']}" for f in data["integrity"][:10]), yellow=True)
         s = data["summary"]
         not_run = sum(1 for v in data["items"].values() if v["message"].startswith("not run"))
         tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['missing']} missing, "

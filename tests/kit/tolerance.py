@@ -61,10 +61,30 @@ def composite_bound(dtype, reference) -> np.ndarray:
     return COMPOSITE_ATOL[np.dtype(dtype)] + COMPOSITE_RTOL[np.dtype(dtype)] * ref
 
 
-def gradient_bound(reference: np.ndarray) -> np.ndarray:
-    """Allowed absolute error of a float64 gradient: relative to the element and the array's scale."""
+GRAD_FLOOR_ULPS = 1024   # rounding of the terms that enter, when the exact gradient itself is 0 or tiny
+
+
+def gradient_bound(reference: np.ndarray, magnitude: float = 0.0) -> np.ndarray:
+    """Allowed absolute error of a float64 gradient: relative to the element and the array's scale,
+    and never below the rounding of the terms that enter the computation (``magnitude``: the size
+    of the largest of them). Without that floor, a gradient that is exactly 0 (every unit inactive)
+    would allow no error at all, and a correct 1e-17 from cancelling terms would fail."""
     ref = np.abs(np.asarray(reference, dtype=np.float64))
-    return GRAD_RTOL * (ref + (ref.max() if ref.size else 0.0)) + 1e-300
+    scale = max(float(ref.max()) if ref.size else 0.0, float(magnitude))
+    return GRAD_RTOL * ref + GRAD_RTOL * (ref.max() if ref.size else 0.0) \
+        + GRAD_FLOOR_ULPS * UNIT_ROUNDOFF[np.dtype(np.float64)] * scale + 1e-300
+
+
+def term_magnitude(*arrays) -> float:
+    """The size of the largest term a product of these arrays can contribute: the product of their
+    largest absolute values, times the number of terms a sum over them may add (the largest size)."""
+    magnitude, count = 1.0, 1
+    for a in arrays:
+        a = np.abs(np.asarray(a, dtype=np.float64))
+        if a.size:
+            magnitude *= max(1.0, float(a.max()))
+            count = max(count, a.size)
+    return magnitude * count
 
 
 def finite_difference_bound(analytic: float, abs_terms: float, f_magnitude: float, step: float) -> float:

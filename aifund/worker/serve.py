@@ -1,0 +1,329 @@
+"""The worker: imports the implementation under test and answers requests about it.
+
+    python -m aifund.worker.serve --in FD --out FD [--reference-path DIR]
+
+It runs inside the sandbox and holds the only copy of the implementation's
+objects. It never decides anything: it calls what it is asked to call and sends
+back what came out (arrays as .npy bytes, other objects as numbered handles with
+their type, shape and dtype as claims). Everything it says is checked by the
+kit's process, which never imports the implementation.
+
+Requests (one JSON header each, see ``wire``):
+
+    import      {"target", "names"}          import the module; which contract names it defines
+    tensor      {"data", "dtype"?}           a tinygrad Tensor from an array
+    getattr     {"obj", "name"}              obj.name
+    setattr     {"obj", "name", "value"}     obj.name = value
+    call        {"obj", "name"?, "args", "kwargs"}   obj.name(*args, **kwargs), or obj(...) without a name
+    isinstance  {"obj", "cls"}               isinstance(obj, cls)
+    optimizer_run {"cls", "kwargs", "params", "grads", "checkpoints"}
+                                             N optimizer steps on given gradients, parameters read back
+    scratch_path {"name"}                    the path of a file in the worker's private scratch folder
+    write_file  {"name", "data"}             write bytes (a uint8 array) to that file
+    read_file   {"name"}                     read it back
+    trace_start {"packages"}                 note calls into these packages until trace_stop
+    trace_stop  {}                           the calls noted
+    seed        {"seed"}                     tinygrad's Tensor.manual_seed(seed)
+    flags       {}                           what the audit hook recorded (imports of torch or the kit)
+    reset       {}                           forget every handle but the module's
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import pathlib
+import sys
+import traceback
+
+import numpy as np
+
+from aifund.worker import wire
+from aifund.worker.audit import Audit
+
+MODULE = 0          # handle of the implementation's module
+MESSAGE_CAP = 4000  # characters of an exception's text sent back
+
+
+class Worker:
+    def __init__(self, reference_path: str | None):
+        self.objects: dict[int, object] = {}
+        self.ids: dict[int, int] = {}      # id(object) -> handle, while the handle holds the object
+        self.next_id = 1
+        self.scratch = None                # a private folder for files the kit asks for
+        self.reference_path = reference_path
+        self.audit = Audit()
+
+    # ------------------------------------------------------------ values
+    def handle(self, obj) -> dict:
+        # The same object always gets the same handle, so the kit can tell "the same Tensor" from "a copy".
+        oid = self.ids.get(id(obj))
+        if oid is None or self.objects.get(oid) is not obj:
+            oid = self.next_id
+            self.next_id += 1
+            self.objects[oid] = obj
+            self.ids[id(obj)] = oid
+        out = {"$obj": oid, "type": f"{type(obj).__module__}.{type(obj).__qualname__}"}
+        tensor_type = sys.modules.get("tinygrad.tensor")
+        if tensor_type is not None and isinstance(obj, tensor_type.Tensor):
+            try:
+                out["shape"] = [int(s) for s in obj.shape]
+                from tinygrad.dtype import _to_np_dtype
+                np_dtype = _to_np_dtype(obj.dtype)
+                out["dtype"] = np.dtype(np_dtype).name if np_dtype is not None else str(obj.dtype)
+            except Exception:  # noqa: BLE001 - a shape that is not plain ints is reported without one
+                pass
+        return out
+
+    def encode(self, value, blobs) -> object:
+        return wire.encode_plain(value, blobs, lambda v, depth: self.handle(v))
+
+    def decode(self, value, blobs):
+        return wire.decode_plain(value, blobs, self._special)
+
+    def _special(self, tag, value, depth):
+        body = value[tag]
+        wire.require_fields(value, {tag})
+        if tag == "$r":
+            if type(body) is not int or body not in self.objects:
+                raise wire.WireError(f"no object with handle {body!r}")
+            return self.objects[body]
+        if tag == "$t":
+            from tinygrad import Tensor
+            return Tensor(wire.array_from_bytes(wire._blob(self._blobs, body)))
+        if tag == "$dtype":
+            from tinygrad import dtypes
+            return getattr(dtypes, str(body))
+        if tag == "$rng":
+            bits = np.random.PCG64()
+            bits.state = body
+            return np.random.Generator(bits)
+        raise wire.WireError(f"unknown tag {tag}")
+
+    # ------------------------------------------------------------ requests
+    def answer(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        self._blobs = blobs
+        seq = header.pop("seq", None)
+        reply, reply_blobs = self._answer(header, blobs)
+        reply["seq"] = seq
+        return reply, reply_blobs
+
+    def _answer(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        op = header.get("op")
+        method = getattr(self, f"op_{op}", None) if isinstance(op, str) else None
+        if method is None:
+            return {"protocol_error": f"unknown request {op!r}"}, []
+        out_blobs: list[bytes] = []
+        try:
+            result = method(header, out_blobs)
+        except wire.WireError as exc:
+            return {"protocol_error": str(exc)}, []
+        except BaseException as exc:  # noqa: BLE001 - the implementation's failure is an answer, not our crash
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return {"raised": describe(exc)}, []
+        try:
+            encoded = self.encode(result, out_blobs)
+        except BaseException as exc:  # noqa: BLE001 - e.g. an array too large to send
+            return {"raised": describe(exc)}, []
+        return {"ok": encoded}, out_blobs
+
+    def op_import(self, h, blobs):
+        wire.require_fields(h, {"op", "target", "names"})
+        if self.reference_path:
+            sys.path.insert(0, self.reference_path)
+        self.audit.start()
+        module = import_target(h["target"])
+        self.objects[MODULE] = module
+        self.ids[id(module)] = MODULE
+        return [n for n in h["names"] if isinstance(n, str) and hasattr(module, n)]
+
+    def op_tensor(self, h, blobs):
+        wire.require_fields(h, {"op", "data"}, {"dtype"})
+        from tinygrad import Tensor
+        data = self.decode(h["data"], self._blobs)
+        kwargs = {"dtype": self.decode(h["dtype"], self._blobs)} if "dtype" in h else {}
+        return Tensor(data, **kwargs)
+
+    def _obj(self, ref):
+        return self.decode(ref, self._blobs)
+
+    def op_getattr(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "name"})
+        return getattr(self._obj(h["obj"]), str(h["name"]))
+
+    def op_setattr(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "name", "value"})
+        setattr(self._obj(h["obj"]), str(h["name"]), self.decode(h["value"], self._blobs))
+        return None
+
+    def op_call(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "args", "kwargs"}, {"name"})
+        target = self._obj(h["obj"])
+        if h.get("name") is not None:
+            target = getattr(target, str(h["name"]))
+        args = self.decode(h["args"], self._blobs)
+        kwargs = self.decode(h["kwargs"], self._blobs)
+        return target(*args, **kwargs)
+
+    def op_isinstance(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "cls"})
+        return isinstance(self._obj(h["obj"]), self._obj(h["cls"]))
+
+    def op_optimizer_run(self, h, blobs):
+        """params[i] starts at the given array; at step t its .grad is grads[i][t]; returns the
+        parameters (as arrays) after each step listed in checkpoints."""
+        wire.require_fields(h, {"op", "cls", "kwargs", "params", "grads", "checkpoints"})
+        from tinygrad import Tensor
+        params = [Tensor(a) for a in self.decode(h["params"], self._blobs)]
+        grads = self.decode(h["grads"], self._blobs)
+        checkpoints = set(self.decode(h["checkpoints"], self._blobs))
+        opt = getattr(self.objects[MODULE], str(h["cls"]))(params, **self.decode(h["kwargs"], self._blobs))
+        history = []
+        for t in range(len(grads[0]) if grads else 0):
+            for p, g in zip(params, grads):
+                p.grad = Tensor(g[t])
+            opt.step()
+            if t + 1 in checkpoints:
+                history.append([np.asarray(p.numpy()) for p in params])
+        # The Tensors themselves too, so the kit can check that they were updated in place.
+        return {"history": history, "params": params}
+
+    def op_flags(self, h, blobs):
+        wire.require_fields(h, {"op"})
+        return self.audit.records()
+
+    def op_reset(self, h, blobs):
+        wire.require_fields(h, {"op"})
+        module = self.objects.get(MODULE)
+        self.objects = {MODULE: module} if module is not None else {}
+        self.ids = {id(module): MODULE} if module is not None else {}
+        return None
+
+    def _scratch_file(self, name) -> str:
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            raise wire.WireError(f"a scratch file name must be a plain file name, not {name!r}")
+        if self.scratch is None:
+            import tempfile
+            self.scratch = tempfile.mkdtemp(prefix="aifund-scratch-")
+        return os.path.join(self.scratch, name)
+
+    def op_scratch_path(self, h, blobs):
+        wire.require_fields(h, {"op", "name"})
+        return self._scratch_file(h["name"])
+
+    def op_write_file(self, h, blobs):
+        wire.require_fields(h, {"op", "name", "data"})
+        data = self.decode(h["data"], self._blobs)
+        with open(self._scratch_file(h["name"]), "wb") as f:
+            f.write(np.asarray(data, dtype=np.uint8).tobytes())
+        return None
+
+    def op_read_file(self, h, blobs):
+        wire.require_fields(h, {"op", "name"})
+        with open(self._scratch_file(h["name"]), "rb") as f:
+            data = f.read(wire.BLOB_LIMIT - 1024)
+        return np.frombuffer(data, dtype=np.uint8).copy()
+
+    def op_trace_start(self, h, blobs):
+        """From now until trace_stop, note every call into these packages (sys.setprofile)."""
+        wire.require_fields(h, {"op", "packages"})
+        packages = tuple(str(p) for p in self.decode(h["packages"], self._blobs))
+        self.traced = {}
+
+        def profile(frame, event, arg):
+            if event == "call":
+                module, name = frame.f_globals.get("__name__", ""), frame.f_code.co_name
+            elif event == "c_call":
+                module, name = getattr(arg, "__module__", None) or "", getattr(arg, "__name__", "?")
+            else:
+                return
+            if any(module == p or module.startswith(p + ".") for p in packages) and len(self.traced) < 100:
+                self.traced.setdefault(f"{module}.{name}")
+        sys.setprofile(profile)
+        return None
+
+    def op_trace_stop(self, h, blobs):
+        wire.require_fields(h, {"op"})
+        sys.setprofile(None)
+        return list(getattr(self, "traced", {}))
+
+    def op_seed(self, h, blobs):
+        wire.require_fields(h, {"op", "seed"})
+        from tinygrad import Tensor
+        Tensor.manual_seed(int(h["seed"]))
+        return None
+
+
+def describe(exc: BaseException) -> dict:
+    frames = traceback.extract_tb(exc.__traceback__)
+    kit = os.path.dirname(os.path.abspath(__file__))
+    own = [f for f in frames if not f.filename.startswith(kit) and "importlib" not in f.filename]
+    where = f"{own[-1].filename}:{own[-1].lineno}" if own else ""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}"
+    try:
+        text = str(exc)
+    except BaseException:  # noqa: BLE001
+        text = "<the exception's text could not be read>"
+    if isinstance(exc, SystemExit):
+        text = f"sys.exit({exc.code!r})"
+    return {"type": type(exc).__name__, "message": text[:MESSAGE_CAP], "where": where}
+
+
+def import_target(target: str):
+    if target == "impl":
+        return importlib.import_module("impl")
+    path = pathlib.Path(target)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file or directory: {target}")
+    if path.is_dir():
+        init = path / "__init__.py"
+        if not init.is_file():
+            raise ImportError(f"{path.name} is a directory without __init__.py (not a Python package)")
+        name = path.name if path.name.isidentifier() and path.name not in sys.modules else "impl_under_test"
+        spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(path)])
+    elif path.suffix == ".py":
+        name = "impl_under_test"
+        spec = importlib.util.spec_from_file_location(name, path)
+    else:
+        raise ImportError(f"{path.name} is neither a .py file nor a package directory")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(path.parent)
+    if folder not in sys.path:
+        sys.path.append(folder)   # its own siblings; appended, so it cannot shadow numpy & co.
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve(fd_in: int, fd_out: int, reference_path: str | None):
+    worker = Worker(reference_path)
+    reader = wire.FrameReader()
+    inp = os.fdopen(fd_in, "rb", buffering=0)
+    out = os.fdopen(fd_out, "wb", buffering=0)
+    while True:
+        data = inp.read(1 << 16)
+        if not data:
+            return
+        for header, blobs in reader.feed(data):
+            reply, reply_blobs = worker.answer(header, blobs)
+            try:
+                frame = wire.pack(reply, reply_blobs)
+            except wire.WireError as exc:
+                frame = wire.pack({"protocol_error": str(exc)}, [])
+            out.write(frame)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--in", dest="fd_in", type=int, required=True)
+    parser.add_argument("--out", dest="fd_out", type=int, required=True)
+    parser.add_argument("--reference-path", default=None)
+    args = parser.parse_args()
+    serve(args.fd_in, args.fd_out, args.reference_path)
+
+
+if __name__ == "__main__":
+    main()
