@@ -157,7 +157,7 @@ class Session:
         except ImplementationRaised as exc:
             self.import_error = describe_import_error(exc)
         except WorkerGone as exc:
-            self.import_error = describe_gone(exc, during="import")
+            self.import_error = describe_gone(exc, during="import", limit=self.import_timeout)
             self.stop()
         finally:
             self.deadline = saved
@@ -542,9 +542,9 @@ def describe_import_error(exc: ImplementationRaised) -> str:
     return f"{exc.type_name}: {exc.text}" + (f" (at {exc.where})" if exc.where else "")
 
 
-def describe_gone(exc: WorkerGone, during: str) -> str:
+def describe_gone(exc: WorkerGone, during: str, limit: float) -> str:
     if exc.kind == "timeout":
-        return f"{during} did not finish within the time limit (an endless loop at import time?)"
+        return f"the {during} did not finish within {limit:g} s (an endless loop at import time?)"
     return f"{exc} (during {during})"
 
 

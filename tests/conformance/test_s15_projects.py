@@ -213,9 +213,16 @@ def test_weights_round_trip(impl, model):
     target = make()
     path = current().scratch_path("weights.npz")     # a file in the implementation's process
     impl.save_weights(source, path)
+    originals = [p.numpy() for p in source.parameters()]
     with np.load(io.BytesIO(current().read_file("weights.npz")), allow_pickle=False) as archive:
-        require(len(archive.files) == len(source.parameters()),
-                f"the .npz file holds {len(archive.files)} arrays, the model has {len(source.parameters())} parameters")
+        require(len(archive.files) == len(originals),
+                f"the .npz file holds {len(archive.files)} arrays, the model has {len(originals)} parameters")
+        for i, (name, original) in enumerate(zip(archive.files, originals)):
+            stored = archive[name]
+            require(stored.dtype == original.dtype and stored.shape == original.shape
+                    and np.array_equal(stored, original),
+                    f"{model}: array {name!r} of the file is {stored.dtype} {stored.shape}, parameter {i} is "
+                    f"{original.dtype} {original.shape}: save_weights must store every value exactly")
     impl.load_weights(target, path)
     for i, (x, y) in enumerate(zip(source.parameters(), target.parameters())):
         require(np.array_equal(x.numpy(), y.numpy()) and tensor_claims(x) == tensor_claims(y),

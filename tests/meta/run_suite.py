@@ -15,7 +15,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 def run_conformance(impl_path, tmp_path, items=None, extra=(), timeout=600, profile="mutants"):
     out = pathlib.Path(tmp_path) / "conformance.json"
     cmd = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider",
-           f"--impl={impl_path}", f"--conformance-json={out}", f"--hypothesis-profile={profile}", *extra]
+           f"--impl={impl_path}", f"--conformance-json={out}", f"--hypothesis-profile={profile}",
+           "--reference-visible", *extra]   # the fixtures and mutants import the reference
     if items:
         cmd.append("--spec-items=" + ",".join(items))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}

@@ -10,5 +10,6 @@ class Adam(_Adam):
     def _update(self, i, p, g):
         m = self.m[i].assign(self.b1 * self.m[i] + (1 - self.b1) * g)
         v = self.v[i].assign(self.b2 * self.v[i] + (1 - self.b2) * g * g)
-        c = self._corrections[p.dtype]
-        return p.assign((p - self.lr * (m * c[0]) / (v * c[1] + self.eps).sqrt()).cast(p.dtype))
+        power = self._powers[p.dtype]
+        m_hat, v_hat = m / (1 - power[0]), v / (1 - power[1])
+        return p.assign((p - self.lr * m_hat / (v_hat + self.eps).sqrt()).cast(p.dtype))
