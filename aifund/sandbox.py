@@ -194,9 +194,20 @@ def _q(text) -> str:
     return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
+def _die_with_parent():
+    """Linux: the worker is killed when the kit's process that started it ends (prctl PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+
 def _limits(limits: Limits, uid: int | None):
     def apply():
         os.setsid()
+        _die_with_parent()
         mem = limits.memory_mb << 20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))

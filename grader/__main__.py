@@ -13,9 +13,12 @@ import os
 import pathlib
 import sys
 
+import traceback
+
+from aifund import sandbox
 from grader.config import load_config
 from grader.report import grade, write_class_summary, write_reports
-from grader.run import grade_submission, grading_kernel_cache, warm_kernel_cache
+from grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
 
 
 def expand(paths: list[str]) -> list[pathlib.Path]:
@@ -35,16 +38,27 @@ def main(argv=None) -> int:
     p.add_argument("--config", default=None, help="course config TOML (weights, hidden items, limits)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--spec-items", default=None, help="grade only these items (comma-separated ids or prefixes ending in '.')")
-    p.add_argument("--allow-reference", action="store_true", help="let submissions import impl (for the mutant corpus)")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run submissions without the bubblewrap sandbox (only for code you trust; report.json says so)")
+    p.add_argument("--reference-visible", action="store_true",
+                   help="let submissions import the reference impl/ (the kit's own mutant corpus needs it)")
     p.add_argument("--warm-cache", action="store_true",
                    help="first grade the reference into the grader's kernel cache (once per machine; later "
                         "submissions then skip most of tinygrad's compiling)")
     args = p.parse_args(argv)
     config = load_config(args.config)
+    mode = "off" if args.no_sandbox else "require"
+    try:
+        sandbox.choose(mode)
+    except sandbox.SandboxUnavailable as exc:
+        print(f"./grade: refusing to run untrusted code without a sandbox: {exc}. "
+              "Pass --no-sandbox to grade anyway (only code you trust).", file=sys.stderr)
+        return 2
     if args.warm_cache:
         warmed = warm_kernel_cache(config, workers=os.cpu_count() or 1)
+        passed = sum(1 for v in (warmed.report or {}).get("items", {}).values() if v["status"] == "pass")
         print(f"kernel cache warmed: {grading_kernel_cache()} ({warmed.seconds:.1f} s, "
-              f"{len(warmed.results)} tests reported)", flush=True)
+              f"{passed} items pass on the reference)", flush=True)
         if not args.submissions:
             return 0
     submissions = expand(args.submissions)
@@ -56,11 +70,20 @@ def main(argv=None) -> int:
     jobs = max(1, min(args.jobs, len(submissions)))
     workers = max(1, (os.cpu_count() or 1) // jobs)   # one submission alone gets every core (pytest-xdist)
 
+    only = [w.strip() for w in args.spec_items.split(",")] if args.spec_items else None
+
     def one(path: pathlib.Path) -> dict:
         name = path.stem if path.is_file() else path.name
-        only = [w.strip() for w in args.spec_items.split(",")] if args.spec_items else None
-        result = grade(name, grade_submission(path, config, args.allow_reference, workers, only), config, only)
+        try:
+            outcome = grade_submission(path, config, sandbox_mode=mode, reference_visible=args.reference_visible,
+                                       workers=workers, only=only)
+        except Exception:  # noqa: BLE001 - a bug of the kit on one submission must not stop the class
+            outcome = Outcome(problem="the grader failed on this submission (a bug of the kit; staff: see "
+                                      "report.json's log):\n" + traceback.format_exc()[-3000:])
+        result = grade(name, outcome, config, only)
+        result["sandbox"] = outcome.sandbox or ("none (--no-sandbox)" if args.no_sandbox else "not started")
         write_reports(result, out / name)
+        (out / name / "grading.log").write_text(outcome.log_tail)
         print(f"{name}: {result['score']:g} / {result['max_score']:g} ({result['summary']['pass']} items pass, "
               f"{result['seconds']:g} s) -> {out / name / 'feedback.md'}", flush=True)
         return result

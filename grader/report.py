@@ -1,7 +1,9 @@
-"""From a child's events to a grade: per-item status and score, and the files students and staff read.
+"""From the conformance report to a grade: per-item score, and the files students and staff read.
 
-Only status "pass" earns an item's weight. An item none of whose tests
-reported (its process died, timed out or exited early) scores 0 and says why.
+The item statuses are the conformance report's own (aifund.verdict, one rule
+for both). Only "pass" earns an item's weight. An item with no result (the
+grade ran out of time, or the submission could not be copied) is an error
+that says why, and still counts in the total.
 """
 from __future__ import annotations
 
@@ -12,19 +14,18 @@ import platform
 import xml.etree.ElementTree as ET
 from importlib.metadata import version
 
+from aifund.verdict import NOT_RUN, STATUSES
 from grader.config import CourseConfig
 from grader.run import Outcome
 from spec import load_items
 
 ITEMS = load_items()
-ORDER = ("error", "fail", "missing", "skipped", "pass")
 EXPLAIN = {
     "pass": "passed",
     "fail": "a result was wrong",
-    "error": "the implementation raised, crashed or timed out",
+    "error": "the implementation raised, crashed or timed out, or no result arrived",
     "missing": "the submission does not define a name this item needs",
     "skipped": "skipped (a skip is not a pass)",
-    "no report": "no result arrived",
 }
 
 
@@ -51,39 +52,18 @@ def selected(only) -> dict:
 
 
 def item_results(outcome: Outcome, only=None) -> dict:
-    """{item id: (status, message)} over every spec item that has tests."""
-    per_item: dict[str, list] = {}
-    for nodeid, events in outcome.results.items():
-        for e in events:
-            for item in e["items"]:
-                per_item.setdefault(item, []).append((e["status"], e["message"], nodeid))
-    for nodeid, why in outcome.crashes.items():
-        # the test that was running when the process died: its items get the reason
-        for item in _items_of(nodeid, outcome):
-            per_item.setdefault(item, []).append(("error", why, nodeid))
+    """{item id: (status, message)} over the selected spec items."""
+    reported = (outcome.report or {}).get("items", {})
     out = {}
     for item_id in selected(only):
-        results = per_item.get(item_id)
-        if not results:
-            out[item_id] = ("no report", "no test of this item reported a result (the submission's process "
-                                         "died or ran out of time before it ran)")
-            continue
-        for status in ORDER:
-            hits = [r for r in results if r[0] == status]
-            if hits:
-                out[item_id] = (status, hits[0][1] if status != "pass" else "")
-                break
+        entry = reported.get(item_id)
+        if not isinstance(entry, dict) or entry.get("status") not in STATUSES:
+            out[item_id] = ("error", outcome.problem or "no result arrived for this item")
+        elif entry["status"] == "skipped" and entry.get("message") == NOT_RUN:
+            out[item_id] = ("error", outcome.problem or "no test of this item ran (the grading process ended early)")
+        else:
+            out[item_id] = (entry["status"], entry.get("message", "") if entry["status"] != "pass" else "")
     return out
-
-
-def _items_of(nodeid: str, outcome: Outcome) -> list[str]:
-    for events in outcome.results.values():
-        for e in events:
-            if e["nodeid"] == nodeid:
-                return e["items"]
-    # a test that never reported: find its items from the test function's spec marks
-    from grader.collect import items_by_nodeid
-    return items_by_nodeid().get(nodeid.split("[")[0], [])
 
 
 def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
@@ -100,8 +80,11 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
     max_score = config.limits.max_score
     return {"submission": name, "score": round(max_score * earned / total, 2) if total else 0.0,
             "max_score": max_score, "items": items, "seconds": round(outcome.seconds, 1),
-            "processes": outcome.children, "isolation": outcome.isolation, "versions": versions(),
-            "summary": {s: sum(1 for i in items if i["status"] == s) for s in (*ORDER, "no report")}}
+            "sandbox": outcome.sandbox or "not started", "problem": outcome.problem,
+            "copy_notes": outcome.notes, "integrity": (outcome.report or {}).get("integrity", []),
+            "output": (outcome.report or {}).get("output", ""),
+            "worker_restarts": (outcome.report or {}).get("worker_restarts", 0), "versions": versions(),
+            "summary": {s: sum(1 for i in items if i["status"] == s) for s in STATUSES}}
 
 
 def visible_message(item: dict) -> str:
@@ -124,6 +107,10 @@ def feedback_markdown(result: dict) -> str:
         for i in problems:
             lines += [f"### `{i['id']}` (guide section {i['section']}): {i['title']}", "",
                       f"Status: **{i['status']}** ({EXPLAIN[i['status']]}).", "", "```", i["message"].strip()[:3000], "```", ""]
+    if result.get("problem"):
+        lines += ["", f"**Note:** {result['problem']}"]
+    if result.get("copy_notes"):
+        lines += ["", "Files of the submission that were not used:", ""] + [f"- {n}" for n in result["copy_notes"]]
     hidden = [i for i in result["items"] if i["hidden"]]
     if hidden:
         lines += ["", f"{len(hidden)} further items are graded but hidden until release."]
@@ -140,7 +127,8 @@ def gradescope_json(result: dict) -> dict:
                       "max_score": i["weight"], "status": "passed" if i["status"] == "pass" else "failed",
                       "output": (f"{i['status']}: {i['message']}" if i["message"] else i["status"])[:5000],
                       "visibility": "after_published" if i["hidden"] else "visible"})
-    scale = result["max_score"] / sum(i["weight"] for i in result["items"])
+    total = sum(i["weight"] for i in result["items"])
+    scale = result["max_score"] / total if total else 0.0
     for t in tests:
         t["score"], t["max_score"] = round(t["score"] * scale, 4), round(t["max_score"] * scale, 4)
     return {"score": result["score"], "execution_time": result["seconds"], "visibility": "visible",
@@ -150,12 +138,12 @@ def gradescope_json(result: dict) -> dict:
 def junit_xml(result: dict) -> bytes:
     suite = ET.Element("testsuite", name="conformance", tests=str(len(result["items"])),
                        failures=str(sum(1 for i in result["items"] if i["status"] == "fail")),
-                       errors=str(sum(1 for i in result["items"] if i["status"] in ("error", "no report"))),
+                       errors=str(sum(1 for i in result["items"] if i["status"] == "error")),
                        skipped=str(sum(1 for i in result["items"] if i["status"] in ("missing", "skipped"))),
                        time=str(result["seconds"]))
     for i in result["items"]:
         case = ET.SubElement(suite, "testcase", classname=f"section{i['section']}", name=i["id"])
-        tag = {"fail": "failure", "error": "error", "no report": "error", "missing": "skipped", "skipped": "skipped"}.get(i["status"])
+        tag = {"fail": "failure", "error": "error", "missing": "skipped", "skipped": "skipped"}.get(i["status"])
         if tag:
             ET.SubElement(case, tag, message=i["status"]).text = i["message"]
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
@@ -173,10 +161,10 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
     sections = sorted({i["section"] for r in results for i in r["items"]}, key=int)
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "missing", "no_report", "seconds",
+        w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "missing", "skipped", "seconds",
                     *[f"section_{s}" for s in sections]])
         for r in results:
             per = {s: sum(i["score"] for i in r["items"] if i["section"] == s) for s in sections}
             w.writerow([r["submission"], r["score"], r["max_score"], r["summary"]["pass"], r["summary"]["fail"],
-                        r["summary"]["error"], r["summary"]["missing"], r["summary"]["no report"], r["seconds"],
+                        r["summary"]["error"], r["summary"]["missing"], r["summary"]["skipped"], r["seconds"],
                         *[round(per[s], 2) for s in sections]])
