@@ -20,7 +20,7 @@ SAMPLE = ["softmax_no_shift", "quantize_floor", "numpy_neuron_uses_autograd"]
 def test_reference_full_marks_and_mutants_less(tmp_path):
     subs = [REPO / "impl"] + [REPO / "tests" / "mutants" / f"{m}.py" for m in SAMPLE]
     items = sorted({i for m in SAMPLE for i in declared(REPO / "tests" / "mutants" / f"{m}.py")["CAUGHT_BY"]})
-    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, subs), "--out", str(tmp_path), "--allow-reference",
+    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, subs), "--out", str(tmp_path), "--reference-visible",
                            "--spec-items", ",".join(items)], cwd=REPO, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     reference = json.loads((tmp_path / "impl" / "report.json").read_text())
@@ -41,9 +41,8 @@ def test_hidden_items_show_no_details_and_weights_come_from_the_config(tmp_path)
     config_file.write_text('hidden = ["act.relu."]\n[weights]\n"act.sigmoid." = 3.0\n[sections]\n"5" = 2.0\n')
     config = load_config(config_file)
     only = ["act.sigmoid.values", "act.relu.values"]
-    outcome = Outcome(results={"t1": [{"nodeid": "t1", "items": ["act.sigmoid.values"], "status": "pass", "message": ""}],
-                               "t2": [{"nodeid": "t2", "items": ["act.relu.values"], "status": "fail",
-                                       "message": "secret expected values"}]})
+    outcome = Outcome(report={"items": {"act.sigmoid.values": {"status": "pass", "message": ""},
+                                        "act.relu.values": {"status": "fail", "message": "secret expected values"}}})
     result = grade("s", outcome, config, only)
     weights = {i["id"]: i["weight"] for i in result["items"]}
     assert weights == {"act.sigmoid.values": 6.0, "act.relu.values": 2.0}
