@@ -36,7 +36,7 @@ STAGE = "/tmp/.aifund-stage"     # an empty folder; in the worker's private moun
 class Limits:
     memory_mb: int = 4096          # address space of each process
     cpu_seconds: int = 900         # CPU time of each process
-    processes: int = 128           # processes and threads of the worker's user (root mode)
+    processes: int = 256           # processes and threads of the worker's user (root mode)
     file_mb: int = 64              # largest file it may write
     tmp_mb: int = 512              # size of its private /tmp
 

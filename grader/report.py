@@ -162,9 +162,11 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "missing", "skipped", "seconds",
+                    "integrity_flags",
                     *[f"section_{s}" for s in sections]])
         for r in results:
             per = {s: sum(i["score"] for i in r["items"] if i["section"] == s) for s in sections}
             w.writerow([r["submission"], r["score"], r["max_score"], r["summary"]["pass"], r["summary"]["fail"],
                         r["summary"]["error"], r["summary"]["missing"], r["summary"]["skipped"], r["seconds"],
+                        "; ".join(f"{f['kind']}: {f['detail']}" for f in r.get("integrity", []))[:500],
                         *[round(per[s], 2) for s in sections]])
