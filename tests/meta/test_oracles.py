@@ -46,3 +46,14 @@ def test_bounds_are_far_below_what_a_bug_produces():
     assert forward_bound(np.float32, 1.0) < 1e-6
     assert unit_roundoff(np.float64) < 1.2e-16
     assert gradient_bound(np.array([1.0, 0.0])).max() < 1e-6
+
+
+def test_gradient_bound_never_collapses_to_zero():
+    """backprop.one_layer_by_hand with every unit inactive: the exact gradient is 0, and a correct float64
+    implementation may return 1e-17 from terms that cancel. The bound scales with the terms that enter."""
+    from tests.kit.tolerance import term_magnitude
+    rng = np.random.default_rng(0)
+    x, w, b, y = rng.uniform(-2, 2, (3, 5)), rng.standard_normal((5, 1)), np.array([-50.0]), rng.uniform(-1, 1, (3, 1))
+    bound = gradient_bound(np.zeros((5, 1)), magnitude=term_magnitude(x, w, b, y))
+    assert (bound >= 1.4e-17).all(), bound
+    assert bound.max() < 1e-9, "the floor stays far below any error a wrong formula makes"

@@ -93,3 +93,31 @@ def test_package_directory_with_relative_imports(tmp_path):
     report, proc = run_conformance(FIXTURES / "package_impl", tmp_path, items=["act.sigmoid.symmetry"])
     assert report["items"]["act.sigmoid.symmetry"]["status"] == "pass", proc.stdout[-2000:]
 
+
+
+def test_gradient_failure_reproduces_the_backward_pass(tmp_path):
+    """A gradient item's snippet runs the backward pass with the upstream gradient c it shows."""
+    mutant = REPO / "tests" / "mutants" / "softmax_detached_sum.py"
+    report, _ = run_conformance(mutant, tmp_path, items=["act.softmax.gradient"])
+    entry = report["items"]["act.softmax.gradient"]
+    assert entry["status"] == "fail", entry
+    message = entry["message"]
+    assert "upstream gradient c" in message and "input c:" in message, message
+    snippet = message.split("reproduce:\n", 1)[1]
+    code = "\n".join(line[4:] for line in snippet.splitlines() if line.startswith("    "))
+    assert ".backward()" in code and ".grad.numpy()" in code, code
+    run = subprocess.run([sys.executable, "-c", code], cwd=mutant.parent, capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().startswith("["), run.stdout
+
+
+def test_report_says_which_sandbox(tmp_path):
+    report, proc = run_conformance("impl", tmp_path, items=["act.relu.values"])
+    from aifund import sandbox
+    reason = sandbox.probe()
+    if reason is None:
+        assert report["sandbox"].startswith("bubblewrap"), report["sandbox"]
+    else:
+        assert report["sandbox"] == f"none: {reason}"
+    assert "implementation's process: sandbox" in proc.stdout
