@@ -26,3 +26,22 @@ settings.register_profile("mutants", max_examples=12, derandomize=True, database
 settings.register_profile("grading", max_examples=int(os.environ.get("GRADING_MAX_EXAMPLES", "4")), derandomize=True,
                           database=None, phases=[Phase.explicit, Phase.generate], **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--require-device", default=os.environ.get("AIFUND_REQUIRE_DEVICE") or None,
+                     choices=("cpu", "cuda", "jetson"), metavar="PROFILE",
+                     help="run the absolute latency gates of this device profile (cpu, cuda, jetson) and refuse "
+                          "to start on a machine of another kind; also AIFUND_REQUIRE_DEVICE (default: none, "
+                          "the gates skip)")
+
+
+def pytest_configure(config):
+    profile = config.getoption("--require-device")
+    if profile:
+        from impl.edge.devices import detect, mismatch
+        reason = mismatch(detect(), profile)
+        if reason:
+            import pytest
+            raise pytest.UsageError(f"--require-device={profile}: this machine is {reason}")
+        os.environ["AIFUND_REQUIRE_DEVICE"] = profile   # read by the gates' parametrisation at collection

@@ -298,6 +298,9 @@ def import_target(target: str):
     return module
 
 
+_STATS = {}
+
+
 def serve(fd_in: int, fd_out: int, reference_path: str | None):
     worker = Worker(reference_path)
     reader = wire.FrameReader()
@@ -308,7 +311,14 @@ def serve(fd_in: int, fd_out: int, reference_path: str | None):
         if not data:
             return
         for header, blobs in reader.feed(data):
+            _op = header.get("op"); _t0 = __import__("time").perf_counter()
             reply, reply_blobs = worker.answer(header, blobs)
+            _STATS[_op] = _STATS.get(_op, 0.0) + __import__("time").perf_counter() - _t0
+            _STATS["n"] = _STATS.get("n", 0) + 1
+            if _op == "reset" and os.environ.get("AIFUND_WSTATS"):
+                with open(os.environ["AIFUND_WSTATS"], "a") as f:
+                    f.write(repr(_STATS) + "\n")
+                _STATS.clear()
             try:
                 frame = wire.pack(reply, reply_blobs)
             except wire.WireError as exc:

@@ -41,3 +41,17 @@ def detect(root: str | pathlib.Path = "/", which=shutil.which) -> Devices:
     cpuinfo = _read(root / "proc/cpuinfo") or ""
     names = [line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.lower().startswith("model name")]
     return Devices(cpu=names[0] if names else platform.machine(), cuda=cuda, jetson=jetson)
+
+
+PROFILES = ("cpu", "cuda", "jetson")
+
+
+def mismatch(devices: Devices, profile: str) -> str | None:
+    """None when this machine is of ``profile``, else why it is not (one line)."""
+    if profile == "jetson" and not devices.jetson:
+        return "not an NVIDIA Jetson board (no 'Jetson' in /proc/device-tree/model and no /etc/nv_tegra_release)"
+    if profile == "cuda" and (not devices.cuda or devices.jetson):
+        return "no discrete NVIDIA CUDA GPU on this machine (no NVIDIA driver, or it is a Jetson)"
+    if profile == "cpu" and devices.jetson:
+        return "this is a Jetson board: its own profile's budgets apply (--require-device=jetson)"
+    return None

@@ -40,3 +40,19 @@ def test_jetson_from_nv_tegra_release(tmp_path):
 def test_a_raspberry_pi_is_not_a_jetson(tmp_path):
     write(tmp_path, "proc/device-tree/model", "Raspberry Pi 4 Model B Rev 1.4\x00")
     assert detect(tmp_path, which=no_smi).profile == "cpu"
+
+
+def test_require_device_refuses_the_wrong_machine_before_any_work():
+    """A CI job sent to the wrong runner fails at once (exit 4, one line), instead of passing on skips."""
+    import subprocess
+    import sys
+    from impl.edge.devices import mismatch
+    from tests.meta.run_suite import REPO
+    if mismatch(detect(), "jetson") is None:
+        pytest.skip("this machine is a Jetson board: the refusal cannot be shown here")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/edge/test_latency_gates.py", "-m", "jetson",
+                           "--require-device=jetson", "-p", "no:cacheprovider", "-q"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "--require-device=jetson: this machine is not an NVIDIA Jetson board" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
