@@ -67,12 +67,16 @@ def pytest_addoption(parser):
                     help="when run as root: the user the implementation's process runs as (default 2000000)")
     group.addoption("--worker-memory-mb", type=int, default=sandbox.Limits.memory_mb, metavar="MB",
                     help=f"address-space limit of the implementation's process (default {sandbox.Limits.memory_mb})")
+    group.addoption("--partial", action="store_true", default=False,
+                    help="a partial implementation on purpose: items it lacks (missing) do not fail the run "
+                         "(default: any fail, error or missing item makes the exit status 1)")
     group.addoption("--reference-visible", action="store_true", default=False,
                     help="let the implementation import the reference impl/ (the kit's own mutant corpus needs it)")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec(*ids): the spec item(s) this test checks")
+    _check_arguments(config)
     config._conformance = Conformance(config)
     config.pluginmanager.register(config._conformance, "conformance-report")
 
@@ -81,6 +85,42 @@ def pytest_unconfigure(config):
     conformance = getattr(config, "_conformance", None)
     if conformance is not None:
         conformance.close()
+
+
+def _check_arguments(config):
+    """Bad input is one line and a usage error (exit 4) before anything runs."""
+    given = config.getoption("--impl")
+    if given not in (None, "", "impl"):
+        path = pathlib.Path(target_of(config))
+        if not path.exists():
+            raise pytest.UsageError(f"--impl {given}: no such file or directory ({path})")
+        if path.is_dir() and not (path / "__init__.py").is_file():
+            raise pytest.UsageError(f"--impl {given}: a folder without __init__.py is not a Python package")
+        if path.is_file() and path.suffix != ".py":
+            raise pytest.UsageError(f"--impl {given}: neither a .py file nor a package folder")
+        if not os.access(path, os.R_OK):
+            raise pytest.UsageError(f"--impl {given}: not readable")
+    wanted = config.getoption("--spec-items")
+    if wanted is not None:
+        problems = [unknown_selection(w) for w in _split(wanted)]
+        problems = [p for p in problems if p]
+        if problems or not _split(wanted):
+            raise pytest.UsageError("--spec-items: " + ("; ".join(problems) or "no item ids given"))
+
+
+def _split(wanted: str) -> list[str]:
+    return [w.strip() for w in wanted.split(",") if w.strip()]
+
+
+def unknown_selection(word: str) -> str | None:
+    """None when ``word`` names a spec item or (ending in '.') a prefix of some; else a message with the closest ids."""
+    import difflib
+    if word in ITEMS or (word.endswith(".") and any(i.startswith(word) for i in ITEMS)):
+        return None
+    prefixes = sorted({i[:k + 1] for i in ITEMS for k, ch in enumerate(i) if ch == "."})
+    close = difflib.get_close_matches(word, list(ITEMS) + prefixes, n=3, cutoff=0.6)
+    return f"{word!r} is not a spec item id{' or prefix' if word.endswith('.') else ''}" + (
+        f" (closest: {', '.join(close)})" if close else " (list them with: python -m aifund.contract items)")
 
 
 def spec_ids(item) -> tuple:
@@ -100,7 +140,7 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(f"tests name spec items that spec/ does not define: {unknown}")
     wanted = config.getoption("--spec-items")
     if wanted:
-        wanted = [w.strip() for w in wanted.split(",") if w.strip()]
+        wanted = _split(wanted)
         keep = [it for it in items if _selected(spec_ids(it), wanted)]
         config.hook.pytest_deselected(items=[it for it in items if it not in keep])
         items[:] = keep
@@ -381,6 +421,14 @@ class Conformance:
                 self.config.workeroutput["conformance-session"] = json.dumps(self.session_facts())
             return
         self.write_json()
+        if session.exitstatus == 0 and not self.config.getoption("--partial"):
+            missing = [i for i, v in self.report()["items"].items() if v["status"] == "missing"]
+            if missing:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+                self.exit_note = (f"exit status 1: {len(missing)} spec item(s) are missing from the implementation "
+                                  "(--partial checks a partial implementation on purpose)")
+
+    exit_note = ""
 
     def pytest_terminal_summary(self, terminalreporter):
         if hasattr(self.config, "workerinput") or not self.results:
@@ -418,3 +466,5 @@ class Conformance:
         tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['missing']} missing, "
                       f"{s['skipped'] - not_run} skipped, {not_run} not run, of {s['total']} spec items "
                       f"[{data['impl']}]", bold=True)
+        if self.exit_note:
+            tr.write_line(self.exit_note, yellow=True)

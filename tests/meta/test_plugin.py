@@ -25,8 +25,10 @@ def test_missing_names_are_missing_and_the_rest_runs(tmp_path):
         assert items[i]["status"] == "missing"
         assert "tanh" in items[i]["message"]
     assert report["summary"]["missing"] == 2 and report["summary"]["pass"] == 3
-    assert proc.returncode == 0, "missing names are reported, not failures of the run"
-    assert "act.tanh.values" in proc.stdout and "missing" in proc.stdout
+    assert proc.returncode == 1, "a missing item fails the run unless --partial says the gaps are on purpose"
+    assert "act.tanh.values" in proc.stdout and "missing" in proc.stdout and "--partial" in proc.stdout
+    _, partial = run_conformance(FIXTURES / "partial.py", tmp_path, items=SIGMOID_AND_TANH, extra=["--partial"])
+    assert partial.returncode == 0, partial.stdout[-2000:]
 
 
 @pytest.mark.parametrize("fixture, words", [
@@ -34,7 +36,6 @@ def test_missing_names_are_missing_and_the_rest_runs(tmp_path):
     ("syntax_error.py", "SyntaxError"),
     ("exits_at_import.py", "sys.exit(0)"),
     ("loops_at_import.py", "did not finish within 3 s"),
-    ("does_not_exist.py", "no such file or directory"),
 ])
 def test_import_failure_makes_every_item_error_once(fixture, words, tmp_path):
     report, proc = run_conformance(FIXTURES / fixture, tmp_path, items=SIGMOID_AND_TANH,
@@ -121,3 +122,26 @@ def test_report_says_which_sandbox(tmp_path):
     else:
         assert report["sandbox"] == f"none: {reason}"
     assert "implementation's process: sandbox" in proc.stdout
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--impl=does_not_exist.py"], "--impl does_not_exist.py: no such file or directory"),
+    (["--impl=tests/meta/fixtures"], "a folder without __init__.py is not a Python package"),
+    (["--impl=README.md"], "neither a .py file nor a package folder"),
+    (["--spec-items=act.sigmod.values"], "'act.sigmod.values' is not a spec item id (closest: act.sigmoid.values"),
+    (["--spec-items=act.sigmod."], "'act.sigmod.' is not a spec item id or prefix (closest: act.sigmoid."),
+])
+def test_bad_input_is_one_line_before_any_work(args, words):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider", *args],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 4, proc.stdout[-1000:] + proc.stderr[-1000:]
+    assert words in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_an_empty_module_fails_the_run(tmp_path):
+    empty = tmp_path / "empty.py"
+    empty.write_text("")
+    report, proc = run_conformance(empty, tmp_path, items=["act."])
+    assert {v["status"] for k, v in report["items"].items() if k.startswith("act.") and k != "act.gelu.approximation"} == {"missing"}
+    assert proc.returncode == 1
