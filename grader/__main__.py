@@ -16,7 +16,8 @@ import sys
 import traceback
 
 from aifund import sandbox
-from grader.config import load_config
+from grader.config import ConfigError, load_config
+from tests.kit.plugin import unknown_selection
 from grader.report import grade, write_class_summary, write_reports
 from grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
 
@@ -46,7 +47,21 @@ def main(argv=None) -> int:
                    help="first grade the reference into the grader's kernel cache (once per machine; later "
                         "submissions then skip most of tinygrad's compiling)")
     args = p.parse_args(argv)
-    config = load_config(args.config)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"./grade: {exc}", file=sys.stderr)
+        return 2
+    if args.spec_items is not None:
+        words = [w.strip() for w in args.spec_items.split(",") if w.strip()]
+        problems = [m for m in map(unknown_selection, words) if m] or ([] if words else ["no item ids given"])
+        if problems:
+            print(f"./grade: --spec-items: {'; '.join(problems)}", file=sys.stderr)
+            return 2
+    missing = [s for s in args.submissions if not os.path.lexists(s)]
+    if missing:
+        print(f"./grade: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
     mode = "off" if args.no_sandbox else "require"
     try:
         sandbox.choose(mode)
@@ -63,8 +78,10 @@ def main(argv=None) -> int:
             return 0
     submissions = expand(args.submissions)
     if not submissions:
-        p.print_usage(sys.stderr)
-        print("no submissions found", file=sys.stderr)
+        if not args.submissions:
+            p.print_usage(sys.stderr)
+        print("./grade: no submissions found" + (f" in {', '.join(args.submissions)} (a folder of .py files "
+              "or package folders is expected)" if args.submissions else ""), file=sys.stderr)
         return 2
     out = pathlib.Path(args.out)
     jobs = max(1, min(args.jobs, len(submissions)))

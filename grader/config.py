@@ -47,16 +47,58 @@ class CourseConfig:
         return any(item_id == h or (h.endswith(".") and item_id.startswith(h)) for h in self.hidden)
 
 
+class ConfigError(ValueError):
+    """A course config that cannot be used; the message names the file and, where known, the line and key."""
+
+
+def _fail(path, message: str):
+    raise ConfigError(f"{path}: {message}")
+
+
 def load_config(path: str | pathlib.Path | None) -> CourseConfig:
     if not path:
         return CourseConfig()
-    data = tomllib.loads(pathlib.Path(path).read_text())
+    try:
+        text = pathlib.Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(path, f"cannot read it ({exc.strerror})")
+    except UnicodeDecodeError:
+        _fail(path, "is not UTF-8 text")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        _fail(path, f"not valid TOML: {exc}")   # tomllib's message names the line and column
     unknown = set(data) - {"weights", "sections", "hidden", "limits"}
     if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+        _fail(path, f"unknown keys {sorted(unknown)} (known: weights, sections, hidden, limits)")
     items = load_items()
-    for key in list(data.get("weights", {})) + list(data.get("hidden", [])):
+    weights, sections, hidden, limits = (data.get("weights", {}), data.get("sections", {}), data.get("hidden", []),
+                                         data.get("limits", {}))
+    for name, table in (("weights", weights), ("sections", sections), ("limits", limits)):
+        if not isinstance(table, dict):
+            _fail(path, f"[{name}] must be a table")
+    if not isinstance(hidden, list) or not all(isinstance(h, str) for h in hidden):
+        _fail(path, "hidden must be a list of item ids or prefixes")
+    for key, value in list(weights.items()) + [(f"section {k}", v) for k, v in sections.items()]:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            _fail(path, f"weight of {key!r} is {value!r}; it must be a number >= 0")
+    for key in list(weights) + list(hidden):
         if not any(i == key or (key.endswith(".") and i.startswith(key)) for i in items):
-            raise ValueError(f"{path}: {key!r} matches no spec item")
-    return CourseConfig(weights=data.get("weights", {}), sections={str(k): v for k, v in data.get("sections", {}).items()},
-                        hidden=data.get("hidden", []), limits=Limits(**data.get("limits", {})))
+            _fail(path, f"{key!r} matches no spec item")
+    known_sections = {item.section for item in items.values()}
+    for key in sections:
+        if str(key) not in known_sections:
+            _fail(path, f"[sections] {key!r} is not a guide section with items ({', '.join(sorted(known_sections, key=int))})")
+    fields = Limits.__dataclass_fields__
+    for key, value in limits.items():
+        if key not in fields:
+            import difflib
+            close = difflib.get_close_matches(key, list(fields), n=1)
+            _fail(path, f"[limits] unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else
+                                                           f" (known: {', '.join(fields)})"))
+        want = fields[key].type
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0 or (
+                want == "int" and not isinstance(value, int)):
+            _fail(path, f"[limits] {key} = {value!r}; it must be a positive {'whole number' if want == 'int' else 'number'}")
+    return CourseConfig(weights=weights, sections={str(k): v for k, v in sections.items()},
+                        hidden=hidden, limits=Limits(**limits))

@@ -53,3 +53,36 @@ def test_hidden_items_show_no_details_and_weights_come_from_the_config(tmp_path)
     with pytest.raises(ValueError, match="matches no spec item"):
         (tmp_path / "bad.toml").write_text('[weights]\n"no.such." = 1\n')
         load_config(tmp_path / "bad.toml")
+
+
+@pytest.mark.parametrize("config, words", [
+    ('[weights\n"act." = 2\n', "not valid TOML"),
+    ('[limits]\nitem_timout = 5\n', "[limits] unknown key 'item_timout' (did you mean 'item_timeout'?)"),
+    ('[weights]\n"act." = "two"\n', "weight of 'act.' is 'two'"),
+    ('[limits]\nmemory_mb = 1.5\n', "[limits] memory_mb = 1.5; it must be a positive whole number"),
+    ('[sections]\n"99" = 2\n', "[sections] '99' is not a guide section"),
+])
+def test_a_bad_course_config_is_one_line_before_grading(tmp_path, config, words):
+    path = tmp_path / "course.toml"
+    path.write_text(config)
+    proc = subprocess.run([sys.executable, "-m", "grader", str(REPO / "impl"), "--out", str(tmp_path / "out"),
+                           "--config", str(path)], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert words in proc.stderr and str(path) in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists(), "nothing is graded with a config that cannot be used"
+
+
+@pytest.mark.parametrize("args, words", [
+    (["nope.py"], "no such file or directory: nope.py"),
+    (["EMPTY"], "no submissions found in"),
+    (["impl", "--spec-items", "act.sigmod."], "'act.sigmod.' is not a spec item id or prefix (closest: act.sigmoid."),
+])
+def test_bad_grading_input_is_one_line(tmp_path, args, words):
+    (tmp_path / "empty").mkdir()
+    args = [str(tmp_path / "empty") if a == "EMPTY" else a for a in args]
+    proc = subprocess.run([sys.executable, "-m", "grader", *args, "--out", str(tmp_path / "out")], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert words in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr
