@@ -19,7 +19,7 @@ import pathlib
 import tomllib
 from dataclasses import dataclass, field
 
-from spec import Item, load_items
+from spec import Item, load_items, matches
 
 
 @dataclass
@@ -39,12 +39,12 @@ class CourseConfig:
     limits: Limits = field(default_factory=Limits)
 
     def weight(self, item: Item) -> float:
-        matches = [k for k in self.weights if k == item.id or (k.endswith(".") and item.id.startswith(k))]
-        base = self.weights[max(matches, key=len)] if matches else item.weight
+        chosen = [k for k in self.weights if matches(item.id, k)]
+        base = self.weights[max(chosen, key=len)] if chosen else item.weight
         return float(base) * float(self.sections.get(item.section, 1.0))
 
     def is_hidden(self, item_id: str) -> bool:
-        return any(item_id == h or (h.endswith(".") and item_id.startswith(h)) for h in self.hidden)
+        return any(matches(item_id, h) for h in self.hidden)
 
 
 class ConfigError(ValueError):
@@ -83,7 +83,7 @@ def load_config(path: str | pathlib.Path | None) -> CourseConfig:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             _fail(path, f"weight of {key!r} is {value!r}; it must be a number >= 0")
     for key in list(weights) + list(hidden):
-        if not any(i == key or (key.endswith(".") and i.startswith(key)) for i in items):
+        if not any(matches(i, key) for i in items):
             _fail(path, f"{key!r} matches no spec item")
     known_sections = {item.section for item in items.values()}
     for key in sections:

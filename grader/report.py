@@ -17,7 +17,7 @@ from importlib.metadata import version
 from aifund.verdict import NOT_RUN, STATUSES
 from grader.config import CourseConfig
 from grader.run import Outcome
-from spec import load_items
+from spec import load_items, matches
 
 ITEMS = load_items()
 EXPLAIN = {
@@ -48,7 +48,7 @@ def version_of_kit() -> str:
 def selected(only) -> dict:
     if not only:
         return ITEMS
-    return {i: item for i, item in ITEMS.items() if any(i == w or (w.endswith(".") and i.startswith(w)) for w in only)}
+    return {i: item for i, item in ITEMS.items() if any(matches(i, w) for w in only)}
 
 
 def item_results(outcome: Outcome, only=None) -> dict:

@@ -83,6 +83,12 @@ def _parse(path: pathlib.Path) -> list[Item]:
     return items
 
 
+def matches(item_id: str, word: str) -> bool:
+    """The selection rule everywhere (--spec-items, course weights, hidden items): ``word`` is an item id,
+    or a prefix ending in '.' that selects every item whose id starts with it."""
+    return item_id == word or (word.endswith(".") and item_id.startswith(word))
+
+
 def load_items(spec_dir: pathlib.Path = SPEC_DIR) -> dict[str, Item]:
     """Every spec item, by id, in file then file-order."""
     items: dict[str, Item] = {}

@@ -265,10 +265,11 @@ def relu(z):
 import ctypes, os, signal
 _libc = ctypes.CDLL(None, use_errno=True)
 def _forged(first, last):
-    ok = {"$obj": 1, "type": "tinygrad.tensor.Tensor", "shape": [4], "dtype": "float32"}
+    tensor = {"$obj": 1, "type": "tinygrad.tensor.Tensor", "shape": [4], "dtype": "float32"}
     lines = "".join(_json.dumps({"event": "result", "items": [f"act.{n}.values"], "status": "pass"}) + "\\n"
                     for n in ("sigmoid", "relu")).encode()
-    return b"".join(_frame({"seq": s, "ok": ok}) for s in range(first, last)) + lines
+    return b"".join(_frame({"seq": s, "ok": ["sigmoid", "relu"] if s == 1 else tensor})
+                    for s in range(first, last)) + lines
 def _take_over(first, last):
     data = _forged(first, last)
     for p in os.listdir("/proc"):
@@ -290,7 +291,6 @@ def _take_over(first, last):
         pass
     for fd in [_out_fd()] + list(range(256)):
         try:
-            os.set_blocking(fd, False)
             os.write(fd, data)
         except OSError:
             pass
@@ -306,7 +306,7 @@ import os, sys
 DAEMON = """
 import glob, os, time
 targets = ["@@SUBS@@/detached_daemon_next.py", "@@OUT@@/detached_daemon_next/report.json", "/cache/../x",
-           "/kit/aifund/worker/serve.py", "/submission/detached_daemon.py"] + glob.glob("/tmp/**", recursive=True)
+           "/kit/aifund/worker/serve.py", "/submission/detached_daemon.py", "/tmp/../etc/passwd"]
 end = time.time() + 600
 while time.time() < end:
     for path in targets:
@@ -536,9 +536,8 @@ def problems_of(graded: Graded, name: str) -> list[str]:
     traces = [t for t in KIT_TRACES if t in feedback]
     if traces:
         found.append(f"{name}: feedback.md shows the kit's internals {traces}")
-    if case.code is not None or name != "symlinked_submission":
-        if not report["sandbox"].startswith("bubblewrap"):
-            found.append(f"{name}: sandbox is {report['sandbox']!r}")
+    if name != "symlinked_submission" and not report["sandbox"].startswith("bubblewrap"):
+        found.append(f"{name}: sandbox is {report['sandbox']!r}")
     return found
 
 
@@ -625,10 +624,3 @@ def test_no_process_of_a_submission_outlives_the_grade(graded):
     if os.geteuid() == 0:
         assert all(uid is None or uid >= FIRST_SUBMISSION_UID for _, uid in graded.daemon_seen), graded.daemon_seen
     assert not graded.left_after, "left running after the grade:\n" + "\n".join(graded.left_after)
-
-
-def test_grading_time(graded):
-    """All of it well within the course's limits: nothing waited out more than its item limit."""
-    for name in CASES:
-        seconds = report_of(graded, name)["seconds"]
-        assert seconds < 200, f"{name} took {seconds} s"

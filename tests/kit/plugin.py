@@ -19,7 +19,7 @@ import pytest
 
 from aifund import integrity, remote, sandbox, verdict
 from aifund.remote import ImplementationRaised, WorkerGone
-from spec import load_items
+from spec import load_items, matches
 from tests.kit.alarm import time_limit
 from tests.kit.check import ConformanceFailure
 from tests.kit.context import CURRENT
@@ -115,7 +115,7 @@ def _split(wanted: str) -> list[str]:
 def unknown_selection(word: str) -> str | None:
     """None when ``word`` names a spec item or (ending in '.') a prefix of some; else a message with the closest ids."""
     import difflib
-    if word in ITEMS or (word.endswith(".") and any(i.startswith(word) for i in ITEMS)):
+    if any(matches(i, word) for i in ITEMS):
         return None
     prefixes = sorted({i[:k + 1] for i in ITEMS for k, ch in enumerate(i) if ch == "."})
     close = difflib.get_close_matches(word, list(ITEMS) + prefixes, n=3, cutoff=0.6)
@@ -131,7 +131,7 @@ def spec_ids(item) -> tuple:
 
 
 def _selected(ids: tuple, wanted: list[str]) -> bool:
-    return any(i == w or (w.endswith(".") and i.startswith(w)) for i in ids for w in wanted)
+    return any(matches(i, w) for i in ids for w in wanted)
 
 
 def pytest_collection_modifyitems(config, items):
