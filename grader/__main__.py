@@ -4,6 +4,11 @@ A SUBMISSION is a .py file or a package directory; a directory that is neither
 (no __init__.py) is a folder of submissions, each graded on its own. Writes
 DIR/NAME/{feedback.md, report.json, results.json, junit.xml} per submission
 and DIR/class.csv. Submissions run in parallel, one per core by default.
+
+Across machines (grader/shards.py): ``--shard I/N`` grades slice I of N of the
+submissions (sorted by name) into DIR, and ``--merge DIR [DIR ...] --out OUT``
+writes OUT/class.csv from the shards' reports alone. ``--gradescope-bundle
+FILE.zip`` writes a Gradescope autograder of this kit (grader/bundle.py).
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from grader.config import ConfigError, load_config
 from tests.kit.plugin import unknown_selection
 from grader.report import grade, write_class_summary, write_reports
 from grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
+from grader import shards
 
 
 def expand(paths: list[str]) -> list[pathlib.Path]:
@@ -46,7 +52,42 @@ def main(argv=None) -> int:
     p.add_argument("--warm-cache", action="store_true",
                    help="first grade the reference into the grader's kernel cache (once per machine; later "
                         "submissions then skip most of tinygrad's compiling)")
+    p.add_argument("--shard", default=None, metavar="I/N",
+                   help="grade only slice I of N (1-based) of the submissions, sorted by name; DIR gets that "
+                        "slice's reports, class.csv and shard.json (for --merge)")
+    p.add_argument("--merge", nargs="+", default=None, metavar="DIR",
+                   help="write OUT/class.csv from the reports of these --shard output folders (no grading; "
+                        "the submissions are not needed)")
+    p.add_argument("--gradescope-bundle", default=None, metavar="FILE.zip",
+                   help="write a Gradescope autograder bundle of this kit (with --config and --spec-items) "
+                        "instead of grading")
     args = p.parse_args(argv)
+    modes = [m for m, on in (("--merge", args.merge is not None), ("--gradescope-bundle", args.gradescope_bundle),
+                             ("--shard", args.shard is not None)) if on]
+    if len(modes) > 1:
+        print(f"./grade: {' and '.join(modes)} cannot be used together", file=sys.stderr)
+        return 2
+    if modes and modes[0] != "--shard" and args.submissions:
+        print(f"./grade: {modes[0]} takes no submissions (given: {' '.join(args.submissions)})", file=sys.stderr)
+        return 2
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = shards.parse_shard(args.shard)
+        except shards.ShardError as exc:
+            print(f"./grade: {exc}", file=sys.stderr)
+            return 2
+    if args.merge is not None:
+        try:
+            merged = shards.read_shards(args.merge)
+        except shards.ShardError as exc:
+            print(f"./grade: {exc}", file=sys.stderr)
+            return 2
+        out = pathlib.Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        write_class_summary(merged, out / "class.csv")
+        print(f"merged {len(merged)} submissions from {len(args.merge)} folders: {out / 'class.csv'}")
+        return 0
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -58,6 +99,18 @@ def main(argv=None) -> int:
         if problems:
             print(f"./grade: --spec-items: {'; '.join(problems)}", file=sys.stderr)
             return 2
+    if args.gradescope_bundle:
+        from grader.bundle import BundleError, build_bundle
+        only = [w.strip() for w in args.spec_items.split(",") if w.strip()] if args.spec_items else None
+        try:
+            names = build_bundle(args.gradescope_bundle, args.config, only)
+        except (BundleError, OSError) as exc:
+            print(f"./grade: {exc}", file=sys.stderr)
+            return 2
+        print(f"Gradescope bundle: {args.gradescope_bundle} ({len(names)} files; "
+              f"{'items ' + ','.join(only) if only else 'every spec item'}"
+              f"{', config ' + args.config if args.config else ''})")
+        return 0
     missing = [s for s in args.submissions if not os.path.lexists(s)]
     if missing:
         print(f"./grade: no such file or directory: {', '.join(missing)}", file=sys.stderr)
@@ -84,6 +137,20 @@ def main(argv=None) -> int:
               "or package folders is expected)" if args.submissions else ""), file=sys.stderr)
         return 2
     out = pathlib.Path(args.out)
+    if shard is not None:
+        clashes = shards.duplicate_names(submissions)
+        if clashes:
+            name, paths = sorted(clashes.items())[0]
+            print(f"./grade: --shard: {len(clashes)} name(s) given to two submissions, e.g. {name!r}: "
+                  f"{', '.join(map(str, paths))} (their reports would share DIR/{name})", file=sys.stderr)
+            return 2
+        everyone, submissions = submissions, shards.select(submissions, *shard)
+        shards.write_manifest(out, *shard, everyone, submissions)
+        print(f"shard {shard[0]}/{shard[1]}: {len(submissions)} of {len(everyone)} submissions", flush=True)
+        if not submissions:
+            write_class_summary([], out / "class.csv")
+            print(f"class summary: {out / 'class.csv'} (no submissions in this shard)")
+            return 0
     jobs = max(1, min(args.jobs, len(submissions)))
     workers = max(1, (os.cpu_count() or 1) // jobs)   # one submission alone gets every core (pytest-xdist)
 
