@@ -282,17 +282,18 @@ def quantized(impl, x, **kwargs):
 
 
 def per_slice(values, x, axis):
-    """Scales or zero points as an array broadcastable against x (accepts keepdims or a vector)."""
+    """Scales or zero points as an array broadcastable against x: one value per tensor, or with axis given
+    one per slice in x's number of dimensions, size 1 elsewhere (the shape dequantize relies on)."""
     values = np.asarray(values)
     if axis is None:
         require(values.size == 1, f"per-tensor quantize returned {values.size} scales or zero points, expected one")
         return values.reshape(())
-    n = x.shape[axis]
-    require(values.size == n, f"quantize(axis={axis}) returned {values.size} scales or zero points, "
-            f"expected one per slice ({n})")
     shape = [1] * x.ndim
-    shape[axis] = n
-    return values.reshape(shape)
+    shape[axis] = x.shape[axis]
+    require(values.shape == tuple(shape), f"quantize(axis={axis}) returned scales or zero points of shape "
+            f"{values.shape}; expected {tuple(shape)}: one per slice along axis {axis}, size 1 on the other axes, "
+            "so that scale * (q - zero_point) broadcasts against x")
+    return values
 
 
 def slices_range(x, axis, fn):
