@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure this machine can run the kit: clang (tinygrad's CPU backend
-# compiles kernels with it), a Python >= 3.11 virtual environment in .venv,
+# compiles kernels with it), bubblewrap on Linux (the sandbox around the code
+# under test), a Python >= 3.11 virtual environment in .venv,
 # and the dependencies listed in pyproject.toml. Safe to run again: each step
 # is skipped when already done. Sourced by ./conformance and ./run-tests.
 set -euo pipefail
@@ -8,11 +9,21 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
-if ! command -v clang >/dev/null 2>&1; then
-    say "installing clang (tinygrad's CPU backend compiles its kernels with it)"
-    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-    $SUDO apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang >&2
+missing=()
+command -v clang >/dev/null 2>&1 || missing+=(clang)      # tinygrad's CPU backend compiles its kernels with it
+if [ "$(uname -s)" = Linux ]; then
+    command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)   # the sandbox around the implementation under test
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    if command -v apt-get >/dev/null 2>&1; then
+        say "installing ${missing[*]} (clang: tinygrad's kernel compiler; bubblewrap: the sandbox for the code under test)"
+        SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+        $SUDO apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >&2
+    else
+        say "please install ${missing[*]} with your system's package manager (no apt-get here)"
+        command -v clang >/dev/null 2>&1 || exit 1
+    fi
 fi
 
 PYTHON="${PYTHON:-}"
