@@ -19,10 +19,8 @@ from __future__ import annotations
 import os
 import pathlib
 import select
-import shutil
 import signal
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -110,6 +108,7 @@ class Session:
         self.present: list[str] = []
         self.import_error: str | None = None
         self.restarts = 0
+        self.starts = 0
         self._seq = 0
         self._output = bytearray()
         self._output_total = 0
@@ -120,6 +119,7 @@ class Session:
         """Starts the worker and imports the implementation; sets ``present`` or ``import_error``."""
         self.stop()
         self.generation += 1
+        self.starts += 1
         k2w_r, k2w_w = os.pipe()
         w2k_r, w2k_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -168,7 +168,7 @@ class Session:
 
     def ensure(self):
         if not self.alive:
-            if self.proc is not None:
+            if self.starts:
                 self.restarts += 1
             self.start()
 
@@ -402,10 +402,19 @@ class Session:
         return data.tobytes()
 
     def flags(self) -> list:
+        """What the worker's audit hook recorded (claims), within 10 s; [] when it cannot say."""
+        saved, self.deadline = self.deadline, time.monotonic() + 10
         try:
-            return self.send("flags", "reading the integrity flags")
+            flags = self.send("flags", "reading the integrity flags")
         except (WorkerGone, ImplementationRaised):
-            return []
+            return [{"kind": "worker", "detail": "did not report its audit records"}]
+        finally:
+            self.deadline = saved
+        if not isinstance(flags, list) or not all(
+                isinstance(f, dict) and set(f) == {"kind", "detail"} and all(isinstance(v, str) for v in f.values())
+                for f in flags):
+            return [{"kind": "worker", "detail": "sent malformed audit records"}]
+        return [{"kind": f["kind"][:40], "detail": f["detail"][:300]} for f in flags[:50]]
 
     def reset(self):
         if self.alive:
@@ -449,6 +458,11 @@ class Remote:
     def __call__(self, *args, **kwargs):
         return self._session.send("call", f"calling {self._type.rsplit('.', 1)[-1]}", obj=self, args=list(args),
                                   kwargs=kwargs)
+
+    def numpy(self):
+        """The values, read by the worker with tinygrad's own Tensor.numpy as it was before the
+        implementation was imported (a replacement installed by the implementation is not used)."""
+        return self._session.send("read", "reading values back", obj=self)
 
     def _call_method(self, name, *args, **kwargs):
         return self._session.send("call", f"calling .{name}()", obj=self, name=name, args=list(args), kwargs=kwargs)
@@ -546,14 +560,3 @@ def describe_gone(exc: WorkerGone, during: str, limit: float) -> str:
     if exc.kind == "timeout":
         return f"the {during} did not finish within {limit:g} s (an endless loop at import time?)"
     return f"{exc} (during {during})"
-
-
-def private_cache(seed: pathlib.Path | None, uid: int | None) -> pathlib.Path:
-    """A fresh kernel-cache folder, seeded with a copy of ``seed`` when it exists, writable by ``uid``."""
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="aifund-cache-"))
-    if seed is not None and seed.is_file():
-        shutil.copyfile(seed, folder / "kernels.db")
-    if uid is not None:
-        for path in [folder, *folder.iterdir()]:
-            os.chown(path, uid, uid)
-    return folder

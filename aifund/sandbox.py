@@ -130,7 +130,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
         argv = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]
         if reference:
             argv += ["--reference-path", str(KIT)]
-        full_env = dict(env, PYTHONPATH=str(KIT), CACHEDB=str(cache_dir / "kernels.db"))
+        full_env = dict(env, PYTHONPATH=str(KIT), CACHEDB=str(cache_dir / "kernels.db"), PYTHONUNBUFFERED="1")
         return argv, full_env, _limits(sandbox.limits, None)
 
     ro = list(_system_binds())
@@ -149,7 +149,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
         names = {}
         for i, (src, _dst) in enumerate(ro + rw):
             names[src] = f"{staging}/{i}"
-    view_env = {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": "/kit",
+    view_env = {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": "/kit", "PYTHONUNBUFFERED": "1",
                 "CACHEDB": "/cache/kernels.db", "TMPDIR": "/tmp", "LANG": "C.UTF-8"}
     view_env.update({k: v for k, v in env.items() if k in PASSED_ENV})
     bw = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",

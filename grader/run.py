@@ -111,14 +111,35 @@ def grading_kernel_cache() -> pathlib.Path:
     return pathlib.Path(os.environ.get("AIFUND_GRADING_CACHE") or default)
 
 
-_UIDS = iter(range(sandbox.FIRST_UID + 1, sandbox.FIRST_UID + 1_000_000))
+# Each grading process takes its own block of users (by process id), so two grades at once do not share one.
+_UID_BASE = sandbox.FIRST_UID + 1 + (os.getpid() % 4096) * 256
+_UIDS = iter(range(_UID_BASE, _UID_BASE + 256))
 _UID_LOCK = threading.Lock()
 
 
 def next_uid() -> int:
     """A user of its own for each submission graded by this process (root mode)."""
+    global _UIDS
     with _UID_LOCK:
-        return next(_UIDS)
+        try:
+            return next(_UIDS)
+        except StopIteration:   # a class of more than 256: start the block again (earlier grades are over)
+            _UIDS = iter(range(_UID_BASE, _UID_BASE + 256))
+            return next(_UIDS)
+
+
+def seed_kernels(seed: pathlib.Path, dest: pathlib.Path):
+    """A private copy of the grader's kernel cache. tinygrad's sqlite cache keeps new kernels in a
+    write-ahead log next to the file (its writer is killed, never checkpointed): the backup API copies the
+    committed contents, log included, where a file copy would lose them."""
+    import sqlite3
+    if not seed.is_file():
+        return
+    try:
+        with sqlite3.connect(f"file:{seed}?mode=ro", uri=True) as src, sqlite3.connect(dest) as dst:
+            src.backup(dst)
+    except sqlite3.Error:
+        pass   # no cache: slower, not wrong
 
 
 def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sandbox_mode: str = "require",
@@ -150,8 +171,7 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
         else:
             cache = work / "cache"
             cache.mkdir()
-            if (seed / "kernels.db").is_file():
-                shutil.copyfile(seed / "kernels.db", cache / "kernels.db")
+            seed_kernels(seed / "kernels.db", cache / "kernels.db")
         if uid is not None:
             for path in [cache, *cache.iterdir()]:
                 os.chown(path, uid, uid)

@@ -49,3 +49,29 @@ class Audit:
 
     def records(self) -> list[dict]:
         return list(self._records)
+
+
+class Snapshot:
+    """The attributes of a few library namespaces before the implementation is imported, to tell staff
+    which of them it replaced (numpy's functions, tinygrad's Tensor class, math)."""
+
+    def __init__(self):
+        import math
+
+        import numpy
+        from tinygrad import Tensor
+        self.spaces = {"numpy": numpy, "tinygrad.Tensor": Tensor, "math": math}
+        self.before = {name: dict(vars(space)) for name, space in self.spaces.items()}
+
+    def changes(self) -> list[dict]:
+        out = []
+        for name, space in self.spaces.items():
+            now, before = vars(space), self.before[name]
+            for key in sorted(set(now) | set(before)):
+                if key.startswith("__"):
+                    continue
+                if key not in before or key not in now or now[key] is not before[key]:
+                    out.append({"kind": "replaced", "detail": f"{name}.{key} was changed by the implementation"})
+                    if len(out) >= 20:
+                        return out
+        return out

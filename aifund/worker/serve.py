@@ -24,7 +24,9 @@ Requests (one JSON header each, see ``wire``):
     trace_start {"packages"}                 note calls into these packages until trace_stop
     trace_stop  {}                           the calls noted
     seed        {"seed"}                     tinygrad's Tensor.manual_seed(seed)
-    flags       {}                           what the audit hook recorded (imports of torch or the kit)
+    read        {"obj"}                      a Tensor's values (tinygrad's own Tensor.numpy, not a replacement)
+    flags       {}                           what the audit hook recorded (imports of torch or the kit) and
+                                             which library functions the implementation replaced
     reset       {}                           forget every handle but the module's
 """
 from __future__ import annotations
@@ -40,7 +42,7 @@ import traceback
 import numpy as np
 
 from aifund.worker import wire
-from aifund.worker.audit import Audit
+from aifund.worker.audit import Audit, Snapshot
 
 MODULE = 0          # handle of the implementation's module
 MESSAGE_CAP = 4000  # characters of an exception's text sent back
@@ -133,6 +135,9 @@ class Worker:
         wire.require_fields(h, {"op", "target", "names"})
         if self.reference_path:
             sys.path.insert(0, self.reference_path)
+        from tinygrad import Tensor
+        self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
+        self.snapshot = Snapshot()
         self.audit.start()
         module = import_target(h["target"])
         self.objects[MODULE] = module
@@ -186,13 +191,23 @@ class Worker:
                 p.grad = Tensor(g[t])
             opt.step()
             if t + 1 in checkpoints:
-                history.append([np.asarray(p.numpy()) for p in params])
+                history.append([np.asarray(self.tensor_numpy(p)) for p in params])
         # The Tensors themselves too, so the kit can check that they were updated in place.
         return {"history": history, "params": params}
 
     def op_flags(self, h, blobs):
         wire.require_fields(h, {"op"})
-        return self.audit.records()
+        changed = self.snapshot.changes() if getattr(self, "snapshot", None) else []
+        return self.audit.records() + changed
+
+    def op_read(self, h, blobs):
+        """A Tensor's values through tinygrad's Tensor.numpy as it was before the implementation was
+        imported; anything else through its own .numpy()."""
+        wire.require_fields(h, {"op", "obj"})
+        obj = self._obj(h["obj"])
+        if isinstance(obj, self.tensor_class):
+            return self.tensor_numpy(obj)
+        return obj.numpy()
 
     def op_reset(self, h, blobs):
         wire.require_fields(h, {"op"})
@@ -259,8 +274,11 @@ class Worker:
 def describe(exc: BaseException) -> dict:
     frames = traceback.extract_tb(exc.__traceback__)
     kit = os.path.dirname(os.path.abspath(__file__))
-    own = [f for f in frames if not f.filename.startswith(kit) and "importlib" not in f.filename]
-    where = f"{own[-1].filename}:{own[-1].lineno}" if own else ""
+    outside = [f for f in frames if not f.filename.startswith(kit) and "importlib" not in f.filename]
+    # the innermost frame of the implementation's own code, not of a library it called (pytest.skip...)
+    own = [f for f in outside if "site-packages" not in f.filename and not f.filename.startswith(sys.base_prefix)]
+    frame = (own or outside or [None])[-1]
+    where = f"{frame.filename}:{frame.lineno}" if frame else ""
     if isinstance(exc, SyntaxError) and exc.filename:
         where = f"{exc.filename}:{exc.lineno}"
     try:
@@ -298,9 +316,6 @@ def import_target(target: str):
     return module
 
 
-_STATS = {}
-
-
 def serve(fd_in: int, fd_out: int, reference_path: str | None):
     worker = Worker(reference_path)
     reader = wire.FrameReader()
@@ -311,14 +326,7 @@ def serve(fd_in: int, fd_out: int, reference_path: str | None):
         if not data:
             return
         for header, blobs in reader.feed(data):
-            _op = header.get("op"); _t0 = __import__("time").perf_counter()
             reply, reply_blobs = worker.answer(header, blobs)
-            _STATS[_op] = _STATS.get(_op, 0.0) + __import__("time").perf_counter() - _t0
-            _STATS["n"] = _STATS.get("n", 0) + 1
-            if _op == "reset" and os.environ.get("AIFUND_WSTATS"):
-                with open(os.environ["AIFUND_WSTATS"], "a") as f:
-                    f.write(repr(_STATS) + "\n")
-                _STATS.clear()
             try:
                 frame = wire.pack(reply, reply_blobs)
             except wire.WireError as exc:
