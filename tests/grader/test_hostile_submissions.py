@@ -24,6 +24,7 @@ import os
 import pathlib
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -39,6 +40,8 @@ pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("grader"), pytest.mark
 
 ITEMS = "act.sigmoid.values,act.relu.values"
 ITEM_TIMEOUT = 8
+SUBMISSION_TIMEOUT = 75                   # a submission takes 5-25 s; only a hang of the kit's own would reach this
+GRADE_LIMIT = 780                         # the whole ./grade run (normally 2-3 minutes)
 FIRST_SUBMISSION_UID = 2_000_001          # aifund.sandbox.FIRST_UID + 1: the first uid a grade hands out (as root)
 CLASSMATE_SECRET = "classmate-secret-7f3a9c1e"       # in good.py; nobody else may ever show it
 FILE_SECRET = "root-only-secret-52b8d04a"            # a root-only file outside the submissions folder
@@ -60,12 +63,11 @@ WRONG_RELU = "\ndef relu(z):\n    return z\n"      # wrong for every negative in
 # Builds one wire frame by hand (aifund/worker/wire.py's format), as a submission that reads the kit would.
 FRAME = '''
 import json as _json, struct as _struct, sys as _sys
-def _frame(header, blob_lengths=(), blobs=()):
+def _frame(header, blob_lengths=()):
+    """A frame whose blobs are announced (their lengths), never sent."""
     head = _json.dumps(header).encode()
     out = b"AF1" + _struct.pack(">I", len(head)) + head + _struct.pack(">H", len(blob_lengths))
-    for n, b in zip(blob_lengths, list(blobs) + [b""] * len(blob_lengths)):
-        out += _struct.pack(">Q", n) + b
-    return out
+    return out + b"".join(_struct.pack(">Q", n) for n in blob_lengths)
 def _out_fd():
     return int(_sys.argv[_sys.argv.index("--out") + 1])
 def _current_seq():
@@ -87,7 +89,7 @@ def _send_and_hang(header, blob_lengths=()):
 
 @dataclass
 class Case:
-    code: str | None                  # None: built by hand in grade_class
+    code: str | None                  # None: built by hand in write_submissions
     sigmoid: str | frozenset          # the status (or the statuses) each item may get
     relu: str | frozenset
     sigmoid_says: tuple = ()          # one of these words must be in the item's message
@@ -105,10 +107,12 @@ CASES: dict[str, Case] = {
     "missing_name": Case(GOOD.split("def relu")[0], "pass", "missing", relu_says=("relu",)),
     "infinite_loop": Case(GOOD + "\ndef relu(z):\n    while True:\n        pass\n", "pass", "error",
                           relu_says=("timed out",)),
-    "memory_bomb": Case(GOOD + "\ndef relu(z):\n    hog = [bytearray(2 ** 30) for _ in range(64)]\n    return z\n",
-                        "pass", "error", relu_says=("MemoryError", "memory", "killed")),
+    # grows by 256 MiB at a time (untouched pages, so the machine does not feel it) until the address-space limit
+    "memory_bomb": Case(GOOD + "\ndef relu(z):\n    hog = [np.zeros(1 << 28, np.uint8) for _ in range(256)]\n"
+                               "    return z\n", "pass", "error", relu_says=("MemoryError", "Unable to allocate")),
     "sys_exit_at_import": Case(GOOD + "\nimport sys\nsys.exit(0)\n", "error", "error", relu_says=("sys.exit",)),
-    "os_exit_at_import": Case(GOOD + "\nimport os\nos._exit(0)\n", "error", "error", relu_says=("exited", "died", "ended")),
+    "os_exit_at_import": Case(GOOD + "\nimport os\nos._exit(0)\n", "error", "error",
+                              relu_says=("exited", "died", "ended")),
     # sigmoid leaves with sys.exit (an exception the worker reports), relu with os._exit (the process dies)
     "exits_in_function": Case(GOOD + "\ndef sigmoid(z):\n    import sys\n    sys.exit(3)\n"
                                      "def relu(z):\n    import os\n    os._exit(0)\n", "error", "error",
@@ -117,8 +121,9 @@ CASES: dict[str, Case] = {
     "nan_and_wrong_shape": Case(GOOD + "\ndef sigmoid(z):\n    return z * float('nan')\n"
                                        "def relu(z):\n    return z.maximum(0).reshape(-1)[:1]\n", "fail", "fail",
                                 sigmoid_says=("NaN",), relu_says=("shape",)),
+    # pytest.skip inside the implementation is an exception the worker reports, not a skip of the kit's test
     "calls_pytest_skip": Case(GOOD + "\ndef relu(z):\n    import pytest\n    pytest.skip('not done yet')\n",
-                              "pass", NOT_PASS, relu_says=("not done yet",)),
+                              "pass", "error", relu_says=("not done yet",)),
     "eq_always_true": Case(GOOD + "\nclass Yes:\n    shape = (4,)\n    def __eq__(self, other):\n        return True\n"
                                   "    def numpy(self):\n        return self\ndef relu(z):\n    return Yes()\n",
                            "pass", "fail", relu_says=("expected a tinygrad Tensor",)),
@@ -139,19 +144,19 @@ CASES: dict[str, Case] = {
                           "pass", "fail"),
     "patches_kit": Case(GOOD + "\nimport tests.kit.check as c\nc.assert_close = lambda *a, **k: None\n" + WRONG_RELU,
                         "error", "error", relu_says=("tests",)),
-    # edits the kit's tables wherever it might find them, then has a wrong relu
+    # edits the kit's tables wherever it might find them (its own process is all it can see), then has a wrong relu
     "tampers_kit_tables": Case(GOOD + '''
 import gc, sys
 found = []
 for name in ("tests.kit.tolerance", "tests.kit.oracles", "tests.kit.check", "tests.kit.plugin", "aifund.remote",
-             "aifund.verdict", "xdist.remote"):
+             "aifund.verdict", "grader.report", "spec"):
     try:
         __import__(name)
         found.append("import " + name)
     except BaseException:
         pass
 for name, module in list(sys.modules.items()):
-    if name.startswith(("tests", "aifund.remote", "aifund.verdict", "xdist", "_pytest", "grader", "spec")):
+    if name.startswith(("tests", "aifund.remote", "aifund.verdict", "grader", "spec")):
         for attr in ("SAFETY", "ELEMENTWISE", "STATUSES", "assert_close", "tensor_result", "item_status"):
             if hasattr(module, attr):
                 try:
@@ -161,18 +166,20 @@ for name, module in list(sys.modules.items()):
                     pass
 for obj in gc.get_objects():
     try:
+        if isinstance(obj, type):
+            continue
         kind = type(obj).__name__
-        if callable(getattr(obj, "sendevent", None)):
+        if callable(getattr(obj, "sendevent", None)):      # pytest-xdist's channel to its controller
             obj.sendevent("testreport", data={"outcome": "passed"})
             found.append("sendevent")
-        elif kind in ("Mark", "MarkDecorator", "Config", "Session", "Conformance"):
+        elif kind in ("Mark", "MarkDecorator", "Config", "Session", "Conformance", "Item", "Function"):
             found.append(kind)
-        elif isinstance(obj, dict) and "relu" in obj and "sigmoid" in obj and obj is not globals():
-            obj["relu"] = obj["sigmoid"]
-            found.append("a table of oracles")
+        elif isinstance(obj, dict) and hasattr(obj.get("relu"), "torch_f"):      # tests.kit.oracles.ELEMENTWISE
+            obj["relu"] = obj.get("sigmoid")
+            found.append("the table of oracles")
     except BaseException:
         pass
-print("tampering found:", found or "nothing")
+print("tampering found:", found or "nothing", flush=True)
 ''' + WRONG_RELU, "pass", "fail"),
     "patches_tinygrad_method": Case(GOOD + "\nfrom tinygrad import Tensor\n_numpy = Tensor.numpy\n"
                                            "Tensor.numpy = lambda self: np.maximum(_numpy(self), 0)\n" + WRONG_RELU,
@@ -190,8 +197,8 @@ for config in [o for o in gc.get_objects() if isinstance(o, Config)]:
 ''' + WRONG_RELU, "pass", "fail"),
     "writes_report_files": Case(GOOD + '''
 import os, json
-for p in ("report.json", "results.json", "../report.json", "/tmp/report.json", "@@OUT@@/writes_report_files/report.json",
-          "@@OUT@@/class.csv", "@@SUBS@@/good.py"):
+for p in ("report.json", "results.json", "../report.json", "/tmp/report.json",
+          "@@OUT@@/writes_report_files/report.json", "@@OUT@@/class.csv", "@@SUBS@@/good.py"):
     try:
         with open(p, "w") as f:
             f.write(json.dumps({"score": 100}))
@@ -252,54 +259,71 @@ for pattern in ("@@SUBS@@/good.py", "@@SUBS@@/*.py", "@@SUBS@@/*/*.py", "/tmp/ai
             read.append(open(path).read()[:2000])
         except OSError as exc:
             pass
-print("read:", read)
+print("read:", read, flush=True)
 def relu(z):
     raise RuntimeError("what I read: " + (repr(read) if read else "nothing"))
 ''', "pass", "error", relu_says=("what I read: nothing",)),
 
     # ------------------------------------------------------------ the results channel and other processes
     "kills_its_parent": Case(GOOD + "\ndef relu(z):\n    import os, signal\n    os.kill(os.getppid(), signal.SIGKILL)\n"
-                                    "    return z.maximum(0)\n", "pass", {"pass", "error"}),
-    # kills every process it sees, steals its parent's fds, and forges frames claiming success on every fd
+                                    "    return z.maximum(0)\n", "pass", "pass"),  # the sandbox's init ignores it
+    # Kills every process it can see, steals its parent's fds, writes forged "pass" results to every fd, and
+    # then owns the channel for relu's answer: the worker's own reply is swallowed and a forged frame with the
+    # right sequence number claims that relu(z) is a float32 Tensor of the right shape (z itself). Claims are
+    # only claims: the values read back are z's, so relu fails.
     "takes_over_channel": Case(GOOD + FRAME + '''
 import ctypes, os, signal
 _libc = ctypes.CDLL(None, use_errno=True)
-def _forged(first, last):
-    tensor = {"$obj": 1, "type": "tinygrad.tensor.Tensor", "shape": [4], "dtype": "float32"}
-    lines = "".join(_json.dumps({"event": "result", "items": [f"act.{n}.values"], "status": "pass"}) + "\\n"
-                    for n in ("sigmoid", "relu")).encode()
-    return b"".join(_frame({"seq": s, "ok": ["sigmoid", "relu"] if s == 1 else tensor})
-                    for s in range(first, last)) + lines
-def _take_over(first, last):
-    data = _forged(first, last)
+_LINES = "".join(_json.dumps({"event": "result", "items": [f"act.{n}.values"], "status": "pass", "when": "call"})
+                 + "\\n" for n in ("sigmoid", "relu")).encode()
+_log = []
+def _everywhere(data):
     for p in os.listdir("/proc"):
         if p.isdigit() and int(p) != os.getpid():
             try:
                 os.kill(int(p), signal.SIGKILL)
-            except OSError:
-                pass
+                _log.append(f"killed {p}")
+            except OSError as exc:
+                _log.append(f"kill {p}: {exc.strerror}")
     try:
         pidfd = os.pidfd_open(os.getppid())
         for target in range(64):
-            fd = _libc.syscall(438, pidfd, target, 0)     # pidfd_getfd
+            fd = _libc.syscall(438, pidfd, target, 0)      # pidfd_getfd
             if fd >= 0:
+                _log.append(f"stole fd {target}")
                 try:
                     os.write(fd, data)
                 except OSError:
                     pass
-    except (OSError, AttributeError):
-        pass
-    for fd in [_out_fd()] + list(range(256)):
-        try:
-            os.write(fd, data)
-        except OSError:
-            pass
-_take_over(1, 40)
+        _log.append(f"pidfd_getfd: errno {ctypes.get_errno()}")
+    except (OSError, AttributeError) as exc:
+        _log.append(f"pidfd_open: {exc}")
+    for fd in range(256):
+        if fd != _out_fd():
+            try:
+                os.write(fd, data)
+            except OSError:
+                pass
+_everywhere(_LINES)
+print("takeover:", _log, flush=True)
+def _worker():
+    f = _sys._getframe()
+    while f is not None:
+        if f.f_code.co_name == "answer" and "self" in f.f_locals:
+            return f.f_locals["self"]
+        f = f.f_back
 def relu(z):
-    seq = _current_seq() or 1
-    _take_over(seq, seq + 20)
+    import aifund.worker.wire as wire
+    real_pack = wire.pack
+    def swallow(header, blobs):
+        wire.pack = real_pack
+        return b""
+    wire.pack = swallow
+    forged = _frame({"seq": _current_seq(), "ok": _worker().handle(z)})
+    os.write(_out_fd(), forged)
+    _everywhere(_LINES + forged)
     return z
-''', ANY, NOT_PASS),
+''', "pass", "fail"),
     # a detached daemon (double fork, setsid) that outlives its worker if it can, rewriting files
     "detached_daemon": Case(GOOD + '''
 import os, sys
@@ -329,6 +353,14 @@ except OSError:
     pass
 ''', "pass", "pass"),
     "detached_daemon_next": Case(GOOD, "pass", "pass"),   # graded after the daemon's submission
+    # makes the worker's answer to the kit's last request (its integrity flags, asked after the last test) never
+    # come: the grade must still end well before the course's submission_timeout, with the results it has
+    "hangs_the_last_request": Case(GOOD + '''
+import sys, time
+_worker = sys.modules["__main__"]            # the worker runs as python -m aifund.worker.serve
+if hasattr(_worker, "Worker"):
+    _worker.Worker.op_flags = lambda self, header, blobs: time.sleep(10 ** 6)
+''' + WRONG_RELU, "pass", "fail"),
 
     # ------------------------------------------------------------ malformed frames on the --out fd
     # sigmoid answers with a handle whose fields have the wrong types, relu with an unknown tag
@@ -344,14 +376,16 @@ def relu(z):
     _send_and_hang({"seq": _current_seq(), "ok": {"$a": 0}}, blob_lengths=[120 << 20])
 ''', "pass", "error", relu_says=("byte limit",), relu_never_says=("timed out",)),
 
-    # ------------------------------------------------------------ built by hand in grade_class
+    # ------------------------------------------------------------ built by hand in write_submissions
     "planted_conftest": Case(None, "pass", "fail"),
     "package_with_links": Case(None, "pass", "pass"),
     "symlinked_submission": Case(None, "error", "error", relu_says=("symbolic link",)),
 }
-# what staff must see in report.json's "integrity" (one of these words)
+# checked in a test of their own, so that a failure there names the hole
+OWN_TEST = {"patches_tinygrad_method"}
+# what staff must see in report.json's "integrity" (a word of some flag)
 INTEGRITY = {"imports_torch": "torch", "imports_reference": "impl", "reaches_reference": "impl", "patches_kit": "tests"}
-KIT_TRACES = ("Traceback (most recent call last)", "tests/kit/", "aifund/", "_pytest/", "site-packages/", "grader/")
+KIT_TRACES = ("Traceback (most recent call last)", 'File "', "tests/kit/", "aifund/", "grader/")
 
 
 def write_submissions(root: pathlib.Path) -> pathlib.Path:
@@ -397,7 +431,7 @@ for name in ("secret_link.txt", "linked_dir/secret.txt", "zero_link", "pipe"):
             os.close(fd)
     except OSError:
         pass
-print("leaked:", leaked)
+print("leaked:", leaked, flush=True)
 def relu(z):
     if leaked:
         raise RuntimeError(f"read through the links: {leaked!r}")
@@ -464,8 +498,8 @@ def graded(tmp_path_factory) -> Graded:
     before = {p.relative_to(subs).as_posix(): (p.read_bytes() if p.is_file() and not p.is_symlink() else None)
               for p in subs.rglob("*") if not p.is_fifo()}
     config = root / "course.toml"
-    config.write_text(f"[limits]\nitem_timeout = {ITEM_TIMEOUT}\nsubmission_timeout = 240\nmemory_mb = 6144\n"
-                      "max_examples = 2\n")
+    config.write_text(f"[limits]\nitem_timeout = {ITEM_TIMEOUT}\nsubmission_timeout = {SUBMISSION_TIMEOUT}\n"
+                      "memory_mb = 6144\nmax_examples = 2\n")
     out = root / "grades"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}
     start = time.monotonic()
@@ -476,9 +510,7 @@ def graded(tmp_path_factory) -> Graded:
         daemon_seen = set()
         try:
             while proc.poll() is None:       # watch for the daemon while the grade runs
-                if time.monotonic() - start > 780:
-                    os.killpg(proc.pid, 9)
-                    proc.wait()
+                if time.monotonic() - start > GRADE_LIMIT:
                     break
                 for pid in pids():
                     if DAEMON_MARKER in cmdline_of(pid):
@@ -486,7 +518,7 @@ def graded(tmp_path_factory) -> Graded:
                 time.sleep(0.5)
         finally:
             if proc.poll() is None:
-                os.killpg(proc.pid, 9)
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
     seconds = time.monotonic() - start
     stdout = (root / "grade.stdout").read_text(errors="replace")
@@ -538,13 +570,31 @@ def problems_of(graded: Graded, name: str) -> list[str]:
         found.append(f"{name}: feedback.md shows the kit's internals {traces}")
     if name != "symlinked_submission" and not report["sandbox"].startswith("bubblewrap"):
         found.append(f"{name}: sandbox is {report['sandbox']!r}")
+    if name != "symlinked_submission" and report["problem"]:      # e.g. the grade ran out of submission_timeout
+        found.append(f"{name}: {report['problem'][:300]}")
     return found
 
 
 def test_every_submission_is_graded_as_it_deserves(graded):
     """Statuses, scores and messages of every submission; all problems reported together."""
-    problems = [p for name in CASES for p in problems_of(graded, name)]
+    problems = [p for name in CASES if name not in OWN_TEST for p in problems_of(graded, name)]
     assert not problems, "\n".join(problems)
+
+
+def test_a_patched_tinygrad_is_not_taken_at_its_word(graded):
+    """relu = identity, with tinygrad's Tensor.numpy patched (in the worker) to clamp whatever it reads at 0.
+
+    The kit reads a result's values by calling the result's own .numpy() in the submission's process, so the
+    patch answers for it; the returned Tensor is not relu(z) for anything but that one method."""
+    problems = problems_of(graded, "patches_tinygrad_method")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_worker_killed_by_the_kit_counts_as_a_restart(graded):
+    """malformed_frames' worker is killed after sigmoid's malformed answer; relu ran in a new one."""
+    report = report_of(graded, "malformed_frames")
+    assert "$evil" in report["items"][1]["message"]          # relu's answer came from a second worker
+    assert report["worker_restarts"] >= 1, report["worker_restarts"]
 
 
 def test_every_report_and_the_class_summary_are_written(graded):
@@ -574,10 +624,18 @@ def test_the_submissions_folder_is_untouched(graded):
 
 
 def test_output_past_the_cap_is_dropped_and_noted(graded):
+    """A correct relu that prints 70 MB passes; the first 64 KiB are kept and the rest is noted as dropped."""
     report = report_of(graded, "prints_megabytes")
     assert [i["status"] for i in report["items"]] == ["pass", "pass"]
+    assert report["output"].startswith("x" * 1000)
     assert len(report["output"]) <= 70 * 1024, len(report["output"])
     assert re.search(r"\d+ more bytes of output dropped", report["output"]), report["output"][-300:]
+
+
+def test_what_a_submission_prints_is_kept(graded):
+    """A few lines printed at import time (no flush, as students write them) are in report.json's output."""
+    output = report_of(graded, "forges_passed")["output"]
+    assert "== 122 passed in 1.0s ==" in output, repr(output[-300:])
 
 
 def test_integrity_flags_name_torch_and_the_reference(graded):
