@@ -488,7 +488,7 @@ class Graded:
     subs_before: dict
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # once per process: other modules of the "grader" group run between its tests
 def graded(tmp_path_factory) -> Graded:
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap is not installed: ./grade refuses to grade untrusted code without it")
