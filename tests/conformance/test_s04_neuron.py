@@ -65,7 +65,8 @@ def test_neuron_gradient(impl, n, batch, seed):
     rng = np.random.default_rng(seed)
     x = rng.uniform(-2, 2, (batch, n))
     w, b = away_from_kinks(x, [rng.standard_normal((n, 1)), rng.standard_normal(1)], rng)
-    check_gradients(lambda x, w, b: neuron_with(impl, w, b)(x),
+    neuron = impl.Neuron(n)   # one object; w and b are set on it before each call
+    check_gradients(lambda x, w, b: neuron_with(impl, w, b, neuron)(x),
                     lambda x, w, b: torch.relu(x @ w + b), {"x": x, "w": w, "b": b},
                     what="neuron(x)", call="neuron(x)  # with neuron.w = w, neuron.b = b", seed=seed)
 

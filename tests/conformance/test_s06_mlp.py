@@ -64,7 +64,8 @@ def test_linear_gradient(impl, n_in, n_out, batch, seed):
     rng = np.random.default_rng(seed)
     inputs = {"x": rng.uniform(-2, 2, (batch, n_in)), "w": rng.standard_normal((n_in, n_out)),
               "b": rng.standard_normal(n_out)}
-    check_gradients(lambda x, w, b: linear_with(impl, w, b)(x), lambda x, w, b: x @ w + b, inputs,
+    layer = impl.Linear(n_in, n_out)   # one object; w and b are set on it before each call
+    check_gradients(lambda x, w, b: linear_with(impl, w, b, layer)(x), lambda x, w, b: x @ w + b, inputs,
                     what="layer(x)", call="layer(x)  # with layer.w = w, layer.b = b", seed=seed)
 
 

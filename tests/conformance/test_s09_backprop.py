@@ -7,7 +7,7 @@ from aifund.remote import Tensor
 
 from tests.kit import oracles
 from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import GRAD_POLICY, check_gradients
+from tests.kit.gradients import GRAD_POLICY, check_gradients, realize_together
 from tests.kit.models import away_from_kinks, mlp_with, neuron_with, random_params
 from tests.kit.strategies import one_hot, seeds
 from tests.kit.tolerance import gradient_bound, term_magnitude
@@ -33,9 +33,12 @@ def test_one_layer_by_hand(impl, n, batch, seed):
     dL_dz = dL_da * (z > 0)
     expected = {"w": x.T @ dL_dz, "b": dL_dz.sum(0), "x": dL_dz @ w.T}
     inputs, call = {"x": x, "w": w, "b": b, "y": y}, "impl.mse(neuron(x), y)  # then .backward()"
-    for name, tensor in (("w", wt), ("b", bt), ("x", xt)):
-        require(tensor.grad is not None, f"after mse(neuron(x), y).backward(), {name}.grad is None", inputs=inputs, call=call)
-        got = tensor_result(tensor.grad, what=f"{name}.grad", shape=expected[name].shape, dtype=np.float64)
+    grads = {name: tensor.grad for name, tensor in (("w", wt), ("b", bt), ("x", xt))}
+    for name, g in grads.items():
+        require(g is not None, f"after mse(neuron(x), y).backward(), {name}.grad is None", inputs=inputs, call=call)
+    realize_together(list(grads.values()))
+    for name, g in grads.items():
+        got = tensor_result(g, what=f"{name}.grad", shape=expected[name].shape, dtype=np.float64)
         assert_close(got, expected[name], gradient_bound(expected[name], magnitude=term_magnitude(x, w, b, y)),
                      what=f"dL/d{name}",
                      against="the guide's hand-derived backward pass", policy=GRAD_POLICY, inputs=inputs, call=call)
@@ -51,8 +54,10 @@ def test_mlp_gradient(impl, sizes, batch, seed):
     names = [f"{kind}{i // 2 + 1}" for i, kind in enumerate(["w", "b"] * (len(params) // 2))]
     inputs = dict(zip(names, params))
 
+    mlp = impl.MLP(list(sizes))   # one object; its layers' w and b are set before each call
+
     def build(*ps):
-        return impl.categorical_cross_entropy(mlp_with(impl, sizes, list(ps))(Tensor(x)), Tensor(y))
+        return impl.categorical_cross_entropy(mlp_with(impl, sizes, list(ps), mlp)(Tensor(x)), Tensor(y))
 
     def torch_build(*ps):
         p = oracles.torch_mlp(torch.from_numpy(x), list(ps))
@@ -73,7 +78,9 @@ def test_descent_step(impl, sizes, seed):
     loss = impl.categorical_cross_entropy(mlp_with(impl, sizes, params)(Tensor(x)), Tensor(y))
     before = float(tensor_result(loss, what="loss", shape=(), dtype=np.float64))
     loss.backward()
-    grads = [tensor_result(p.grad, what="grad", shape=a.shape, dtype=np.float64) for p, a in zip(params, arrays)]
+    handles = [p.grad for p in params]
+    realize_together(handles)
+    grads = [tensor_result(g, what="grad", shape=a.shape, dtype=np.float64) for g, a in zip(handles, arrays)]
     g2 = sum(float((g * g).sum()) for g in grads)
     if g2 < 1e-20:
         return  # a flat point: nothing to descend (the property holds vacuously)

@@ -4,23 +4,31 @@ import numpy as np
 from aifund.remote import Remote, Tensor
 
 
-def neuron_with(impl, w, b):
-    n = impl.Neuron(w.shape[0])
-    n.w, n.b = (t if isinstance(t, Remote) else Tensor(t) for t in (w, b))
+def _tensor(t):
+    return t if isinstance(t, Remote) else Tensor(t)
+
+
+def neuron_with(impl, w, b, neuron=None):
+    """impl.Neuron holding w and b; ``neuron``: an existing one to set them on instead of building another
+    (a gradient check calls the model many times, and every construction draws and realizes random weights)."""
+    n = impl.Neuron(w.shape[0]) if neuron is None else neuron
+    n.w, n.b = _tensor(w), _tensor(b)
     return n
 
 
-def linear_with(impl, w, b):
-    layer = impl.Linear(w.shape[0], w.shape[1])
-    layer.w, layer.b = (t if isinstance(t, Remote) else Tensor(t) for t in (w, b))
+def linear_with(impl, w, b, layer=None):
+    """impl.Linear holding w and b (``layer``: an existing one to set them on)."""
+    layer = impl.Linear(w.shape[0], w.shape[1]) if layer is None else layer
+    layer.w, layer.b = _tensor(w), _tensor(b)
     return layer
 
 
-def mlp_with(impl, sizes, params):
-    """impl.MLP(sizes) whose layers hold ``params`` = [w1, b1, w2, b2, ...] (arrays or Tensors)."""
-    mlp = impl.MLP(list(sizes))
+def mlp_with(impl, sizes, params, mlp=None):
+    """impl.MLP(sizes) whose layers hold ``params`` = [w1, b1, w2, b2, ...] (arrays or Tensors);
+    ``mlp``: an existing impl.MLP(sizes) to set them on."""
+    mlp = impl.MLP(list(sizes)) if mlp is None else mlp
     for layer, w, b in zip(mlp.linears, params[0::2], params[1::2]):
-        layer.w, layer.b = (t if isinstance(t, Remote) else Tensor(t) for t in (w, b))
+        layer.w, layer.b = _tensor(w), _tensor(b)
     return mlp
 
 

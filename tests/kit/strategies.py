@@ -4,7 +4,7 @@ tinygrad compiles a kernel for every new shape (~0.1 s here), so shapes are
 drawn from a short list of sides; the disk cache then serves repeats.
 """
 import numpy as np
-from hypothesis import strategies as st
+from hypothesis import settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 SIDES = (1, 2, 3, 5, 8)
@@ -32,6 +32,17 @@ def arrays(shape, lo=-10.0, hi=10.0, dtype=np.float32, away_from_zero: float = 0
 
 
 seeds = st.integers(0, 2 ** 32 - 1)
+
+CI_EXAMPLES = 12   # the ci and mutants profiles (conftest.py)
+
+
+def expensive_examples(n_ci: int) -> int:
+    """max_examples for a property test whose every example is costly: ``n_ci`` where the profile asks for
+    12, the same fraction of a larger profile (thorough), and never more than the profile gives
+    (grading keeps its own count). Each use says why fewer examples lose little there.
+    The profile is loaded before test modules are imported (conftest, or --hypothesis-profile)."""
+    base = settings.default.max_examples
+    return max(1, min(base, max(n_ci, round(base * n_ci / CI_EXAMPLES))))
 
 
 def probabilities(shape, lo=1e-3, dtype=np.float32):
