@@ -401,6 +401,10 @@ class Session:
             raise WorkerGone("protocol", f"the worker sent {name} back as something other than bytes")
         return data.tobytes()
 
+    def realize(self, handles: list):
+        """Realize these Tensors of the worker in one schedule (tinygrad's own Tensor.realize)."""
+        self.send("realize", "realizing Tensors together", objs=list(handles))
+
     def flags(self) -> list:
         """What the worker's audit hook recorded (claims), within 10 s; [] when it cannot say."""
         saved, self.deadline = self.deadline, time.monotonic() + 10

@@ -37,7 +37,7 @@ class Limits:
     memory_mb: int = 4096          # address space of each process
     cpu_seconds: int = 900         # CPU time of each process
     processes: int = 256           # processes and threads of the worker's user (root mode)
-    file_mb: int = 64              # largest file it may write
+    file_mb: int = 256             # largest file it may write (the kernel caches grow with use)
     tmp_mb: int = 512              # size of its private /tmp
 
 

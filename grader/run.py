@@ -171,7 +171,8 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
         else:
             cache = work / "cache"
             cache.mkdir()
-            seed_kernels(seed / "kernels.db", cache / "kernels.db")
+            for name in ("kernels.db", "lowered.db"):   # compiled kernels, and the worker's lowered ones
+                seed_kernels(seed / name, cache / name)
         if uid is not None:
             for path in [cache, *cache.iterdir()]:
                 os.chown(path, uid, uid)

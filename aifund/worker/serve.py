@@ -353,7 +353,7 @@ class LoweredKernels:
     """A small sqlite store of lowered kernels (zlib-compressed pickles), beside tinygrad's kernel cache.
 
     A file of its own, so that it cannot crowd tinygrad's database: the worker may write files of
-    at most 64 MiB (the sandbox's limit), and a failed write there would fail a kernel's compilation.
+    at most 256 MiB (the sandbox's limit), and a failed write there would fail a kernel's compilation.
     It stops growing at LIMIT; what is not stored is lowered again, as without it."""
 
     LIMIT = 32 << 20

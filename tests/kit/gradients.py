@@ -25,7 +25,7 @@ def realize_together(tensors: list):
     once per gradient. What is read afterwards, and how it is checked, is unchanged."""
     claimed = [t for t in tensors if tensor_claims(t) is not None]
     if len(claimed) > 1:
-        current().send("realize", "realizing the gradients together", objs=claimed)
+        current().realize(claimed)
 
 
 def _forward(build, arrays: dict, out_shape, what, call) -> np.ndarray:

@@ -30,6 +30,7 @@ MISSING_PREFIX = "missing:"
 IMPORT_FAILED = "the implementation under test failed to import: "
 _MESSAGE_LIMIT = 4000
 CONTRACT_NAMES = sorted({n for item in ITEMS.values() for n in item.needs})
+CACHE_LIMIT = 200 << 20   # bytes of one cache file; the worker may write files up to Limits.file_mb
 DEFAULT_CACHE = pathlib.Path(os.environ.get("AIFUND_CACHE", pathlib.Path.home() / ".cache" / "aifund")) / "worker-kernels"
 TIMEOUT_HINT = ("the time counts everything the implementation computed for this test. The usual cause in "
                 "tinygrad: a Python number that changes every call or step (a learning rate, a step count, "
@@ -167,6 +168,11 @@ def session_of(config) -> remote.Session:
             raise pytest.UsageError(f"--sandbox=require, but {exc}") from None
         cache = pathlib.Path(config.getoption("--kernel-cache") or DEFAULT_CACHE)
         cache.mkdir(parents=True, exist_ok=True)
+        for db in cache.glob("*.db"):
+            # a cache, not a record: started afresh before it nears the worker's file-size limit
+            if db.stat().st_size > CACHE_LIMIT:
+                for stale in cache.glob(db.name + "*"):
+                    stale.unlink()
         if box.uid is not None and cache.stat().st_uid != box.uid:
             for path in [cache, *cache.iterdir()]:
                 os.chown(path, box.uid, box.uid)
