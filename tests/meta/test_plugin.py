@@ -70,13 +70,19 @@ def test_failure_message_is_actionable_and_its_snippet_runs(tmp_path):
     for part in ("[act.sigmoid.values]", "guide section 5", "expected", "got", "abs error", "rel error",
                  "allowed abs error", "input z: float32 shape", "reproduce:"):
         assert part in message, f"{part!r} missing from:\n{message}"
+    run_snippet(message, mutant)
+
+
+def run_snippet(message: str, mutant: pathlib.Path) -> str:
+    """Runs a failure message's reproduction as a student would: from the folder holding the module
+    (a mutant also needs the kit's impl/); it must run and print an array. Returns the code."""
     snippet = message.split("reproduce:\n", 1)[1]
     code = "\n".join(line[4:] for line in snippet.splitlines() if line.startswith("    "))
-    # As a student would: from the folder holding the module (the mutant also needs the kit's impl/).
     run = subprocess.run([sys.executable, "-c", code], cwd=mutant.parent, capture_output=True, text=True,
                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().startswith("["), run.stdout
+    return code
 
 
 def test_json_report_shape(tmp_path):
@@ -104,13 +110,8 @@ def test_gradient_failure_reproduces_the_backward_pass(tmp_path):
     assert entry["status"] == "fail", entry
     message = entry["message"]
     assert "upstream gradient c" in message and "input c:" in message, message
-    snippet = message.split("reproduce:\n", 1)[1]
-    code = "\n".join(line[4:] for line in snippet.splitlines() if line.startswith("    "))
+    code = run_snippet(message, mutant)
     assert ".backward()" in code and ".grad.numpy()" in code, code
-    run = subprocess.run([sys.executable, "-c", code], cwd=mutant.parent, capture_output=True, text=True,
-                         timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip().startswith("["), run.stdout
 
 
 def test_report_says_which_sandbox(tmp_path):
