@@ -1,31 +1,13 @@
-"""Root conftest: the conformance plugin and the Hypothesis profiles.
+"""Root conftest of the kit's own test run (``./run-tests``).
 
-Profiles (choose with --hypothesis-profile NAME, or HYPOTHESIS_PROFILE=NAME):
-  ci        default; few examples, derandomised, so a run is quick and repeatable
-  thorough  many random examples, for a learner's or a maintainer's deep check
-  mutants   like ci without shrinking: a failure is found, not minimised
+The conformance plugin itself (``--impl``, the report, the Hypothesis profiles)
+is the installed package's pytest plugin, ``aifund.kit.plugin``; this file adds
+what only this repository's tests need: the default profile for every test,
+and the device gates' ``--require-device``.
 """
 import os
 
-# Gradient items compute in float64, which tinygrad's CPU device supports and
-# some GPU backends (Metal) do not. Another device: DEV=CUDA ./conformance ...
-os.environ.setdefault("DEV", "CPU")
-
-from hypothesis import HealthCheck, Phase, settings  # noqa: E402
-
-pytest_plugins = ["tests.kit.plugin"]
-
-_common = dict(deadline=None, print_blob=False, report_multiple_bugs=False,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                      HealthCheck.filter_too_much, HealthCheck.large_base_example])
-settings.register_profile("ci", max_examples=12, derandomize=True, database=None, **_common)
-settings.register_profile("thorough", max_examples=150, **_common)
-settings.register_profile("mutants", max_examples=12, derandomize=True, database=None,
-                          phases=[Phase.explicit, Phase.generate], **_common)
-# grading: what ./grade uses; derandomised, so the same submission always gets the same grade
-settings.register_profile("grading", max_examples=int(os.environ.get("GRADING_MAX_EXAMPLES", "4")), derandomize=True,
-                          database=None, phases=[Phase.explicit, Phase.generate], **_common)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+from aifund.kit import profiles
 
 
 def pytest_addoption(parser):
@@ -37,9 +19,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    profiles.load(config)
     profile = config.getoption("--require-device")
     if profile:
-        from impl.edge.devices import detect, mismatch
+        from aifund.edge.devices import detect, mismatch
         reason = mismatch(detect(), profile)
         if reason:
             import pytest

@@ -13,7 +13,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 
-from spec import SPEC_DIR, load_items
+from aifund.spec import SPEC_DIR, load_items
 
 try:
     import tomllib
@@ -222,8 +222,10 @@ def list_items(prefix: str | None = None) -> list[str]:
 # ------------------------------------------------------------------ command line
 def main(argv: list[str] | None = None) -> int:
     formatter = argparse.ArgumentDefaultsHelpFormatter
-    parser = argparse.ArgumentParser(prog="python -m aifund.contract", description=__doc__.split("\n")[0],
+    parser = argparse.ArgumentParser(prog="aifund-contract", description=__doc__.split("\n")[0],
                                      formatter_class=formatter)
+    from aifund import __version__
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     doc = commands.add_parser("doc", help="print docs/contract.md as generated now", formatter_class=formatter)
     mode = doc.add_mutually_exclusive_group()

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import pathlib
 
-FLAGGED_MODULES = ("torch", "impl", "tests", "spec", "grader")
-KIT_WORDS = ("impl/", "tests/", "spec/", "grader/", "/reference")
+FLAGGED_MODULES = ("torch", "impl", "tests", "spec", "aifund")
+KIT_WORDS = ("impl/", "tests/", "spec/", "aifund/", "/reference")
 MAX_BYTES = 2 << 20
 MAX_FILES = 200
 

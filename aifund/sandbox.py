@@ -26,8 +26,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
-KIT = pathlib.Path(__file__).resolve().parents[1]
-WORKER_PACKAGE = KIT / "aifund" / "worker"
+PACKAGE = pathlib.Path(__file__).resolve().parent      # aifund/, in a checkout or in site-packages
+WORKER_PACKAGE = PACKAGE / "worker"
 FIRST_UID = 2_000_000
 STAGE = "/tmp/.aifund-stage"     # an empty folder; in the worker's private mount namespace a tmpfs covers it
 
@@ -52,6 +52,12 @@ class Sandbox:
     @property
     def isolated(self) -> bool:
         return self.kind == "bwrap"
+
+
+def reference_dir() -> pathlib.Path:
+    """The reference implementation's folder (impl/ in a checkout), found without importing it."""
+    import importlib.util
+    return pathlib.Path(importlib.util.find_spec("aifund.reference").submodule_search_locations[0])
 
 
 def probe() -> str | None:
@@ -107,7 +113,24 @@ def _system_binds() -> list[tuple[str, str]]:
             binds.append((path, path))
     for prefix in {sys.base_prefix, sys.prefix, os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}:
         binds.append((prefix, prefix))
+    # package folders outside the prefix (a .pth that adds another environment's site-packages); never a source
+    # folder on sys.path, which could be the kit's own checkout
+    for entry in sys.path:
+        if entry.endswith(("site-packages", "dist-packages")) and os.path.isdir(entry) and \
+                not any(_within(entry, src) for src, _ in binds):
+            binds.append((entry, entry))
     return binds
+
+
+def _within(path, folder) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _hidden(binds: list[tuple[str, str]]) -> list[str]:
+    """The kit's own package where a bound folder shows it (an installed wheel sits in site-packages): covered
+    with an empty tmpfs, so the worker sees its own files at /kit and none of the checks, spec or reference."""
+    return [str(PACKAGE)] if any(_within(PACKAGE, src) for src, _ in binds) else []
 
 
 def _merged_usr_links() -> list[str]:
@@ -129,17 +152,17 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     if not sandbox.isolated:
         argv = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]
         if reference:
-            argv += ["--reference-path", str(KIT)]
-        full_env = dict(env, PYTHONPATH=str(KIT), CACHEDB=str(cache_dir / "kernels.db"), PYTHONUNBUFFERED="1")
+            argv += ["--reference-path", str(reference_dir())]
+        full_env = dict(env, PYTHONPATH=str(PACKAGE.parent), CACHEDB=str(cache_dir / "kernels.db"), PYTHONUNBUFFERED="1")
         return argv, full_env, _limits(sandbox.limits, None)
 
     ro = list(_system_binds())
     ro.append((str(WORKER_PACKAGE), "/kit/aifund/worker"))
-    ro.append((str(KIT / "aifund" / "__init__.py"), "/kit/aifund/__init__.py"))
+    ro.append((str(PACKAGE / "__init__.py"), "/kit/aifund/__init__.py"))
     if target_src is not None:
         ro.append((str(target_src), target_dst))
     if reference:
-        ro.append((str(KIT / "impl"), "/reference/impl"))
+        ro.append((str(reference_dir()), "/reference/impl"))
     rw = [(str(cache_dir), "/cache")]
 
     staging = None
@@ -161,12 +184,14 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
         bw += ["--ro-bind", names[src] if staging else src, dst]
     for src, dst in rw:
         bw += ["--bind", names[src] if staging else src, dst]
+    for folder in _hidden(ro):
+        bw += ["--tmpfs", folder]
     bw += ["--chdir", "/tmp", "--clearenv"]
     for k, v in view_env.items():
         bw += ["--setenv", k, v]
     worker = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]
     if reference:
-        worker += ["--reference-path", "/reference"]
+        worker += ["--reference-path", "/reference/impl"]
     bw += worker
 
     if staging is None:

@@ -28,9 +28,9 @@ import sys
 import tempfile
 import time
 
-from grader.config import load_config
-from grader.report import grade
-from grader.run import KIT, grade_submission, grading_kernel_cache, warm_kernel_cache
+from aifund.grader.config import load_config
+from aifund.grader.report import grade
+from aifund.grader.run import KIT, grade_submission, grading_kernel_cache, warm_kernel_cache
 
 TARGET_S = 30.0              # ./grade, one submission, all items, warm kernel cache
 CONFORMANCE_TARGET_S = 60.0  # ./conformance on the reference (ci profile), warm kernel cache
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "grader", *map(str, subs), "--out", tmp, "--reference-visible"],
+        subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, subs), "--out", tmp, "--reference-visible"],
                        cwd=KIT, check=True, stdout=subprocess.DEVNULL)
         folder_seconds = time.perf_counter() - start
     rows[f"./grade on {len(subs)} submissions in parallel, per submission"] = folder_seconds / len(subs)

@@ -17,12 +17,12 @@ import tempfile
 import numpy as np
 from tinygrad import Tensor
 
-from impl.edge.devices import detect
-from impl.edge.latency import measure, table
-from impl.edge.onnx_export import export
-from impl.edge.pipeline import latency_paths
-from impl.edge.ptq import QuantizedModel
-from impl.weights import read_weights
+from aifund.edge.devices import detect
+from aifund.edge.latency import measure, table
+from aifund.edge.onnx_export import export
+from aifund.edge.pipeline import latency_paths
+from aifund.edge.ptq import QuantizedModel
+from aifund.reference.weights import read_weights
 
 EXPORTED = ("numpy (exported)", "onnxruntime", "int8 numpy")
 
@@ -31,7 +31,7 @@ def arrays_for(kind: str, weights_dir: pathlib.Path):
     path = weights_dir / f"{kind}-mnist-5k" / "weights.npz"
     if path.is_file():
         return read_weights(path), str(path)
-    from impl import MLP, SimpleCNN
+    from aifund.reference import MLP, SimpleCNN
     Tensor.manual_seed(0)
     model = MLP([784, 256, 128, 10]) if kind == "mlp" else SimpleCNN()
     return [p.numpy() for p in model.parameters()], "fresh initialisation"

@@ -18,10 +18,10 @@ import torch
 from tinygrad import Tensor
 from tinygrad.helpers import Context
 
-from impl.datasets import load_dataset
-from impl.layers import MLP
-from impl.optim import Adam
-from impl.training import Config, make_step, train
+from aifund.training.datasets import load_dataset
+from aifund.reference.layers import MLP
+from aifund.reference.optim import Adam
+from aifund.training.training import Config, make_step, train
 
 
 def tinygrad_rate(x, y, batch, steps, warmup=5):

@@ -1,16 +1,16 @@
 """The reference implementation of the contract (shared/contract.md) in tinygrad."""
-from impl.activations import gelu, leaky_relu, relu, sigmoid, softmax, tanh
-from impl.augment import adjust_brightness, adjust_contrast, gaussian_noise, hflip, random_crop, rotate, vflip
-from impl.cnn import SimpleCNN, conv2d, conv_output_size, max_pool2d
-from impl.early_stopping import EarlyStopping
-from impl.layers import MLP, Linear, parameter_count
-from impl.losses import binary_cross_entropy, categorical_cross_entropy, mse
-from impl.neuron import Neuron
-from impl.numpy_neuron import NumpyNeuron
-from impl.optim import SGD, Adam, Momentum, cosine_annealing, l2_penalty, step_decay, warmup_cosine
-from impl.quantize import dequantize, quantize
-from impl.regularization import batch_norm, dropout
-from impl.weights import load_weights, save_weights
+from .activations import gelu, leaky_relu, relu, sigmoid, softmax, tanh
+from .augment import adjust_brightness, adjust_contrast, gaussian_noise, hflip, random_crop, rotate, vflip
+from .cnn import SimpleCNN, conv2d, conv_output_size, max_pool2d
+from .early_stopping import EarlyStopping
+from .layers import MLP, Linear, parameter_count
+from .losses import binary_cross_entropy, categorical_cross_entropy, mse
+from .neuron import Neuron
+from .numpy_neuron import NumpyNeuron
+from .optim import SGD, Adam, Momentum, cosine_annealing, l2_penalty, step_decay, warmup_cosine
+from .quantize import dequantize, quantize
+from .regularization import batch_norm, dropout
+from .weights import load_weights, save_weights
 
 __all__ = [
     "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "softmax",

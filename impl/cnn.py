@@ -3,8 +3,8 @@ import math
 
 from tinygrad import Tensor
 
-from impl.activations import relu, softmax
-from impl.layers import Linear
+from .activations import relu, softmax
+from .layers import Linear
 
 
 def conv_output_size(n: int, k: int, p: int = 0, s: int = 1) -> int:

@@ -3,7 +3,7 @@ import math
 
 from tinygrad import Tensor
 
-from impl.activations import relu, softmax
+from .activations import relu, softmax
 
 
 class Linear:

@@ -1,7 +1,7 @@
 """Section 4 of the guide: one neuron, relu(x @ w + b)."""
 from tinygrad import Tensor
 
-from impl.activations import relu
+from .activations import relu
 
 
 class Neuron:

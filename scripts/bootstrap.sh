@@ -2,7 +2,7 @@
 # Makes sure this machine can run the kit: clang (tinygrad's CPU backend
 # compiles kernels with it), bubblewrap on Linux (the sandbox around the code
 # under test), a Python >= 3.11 virtual environment in .venv,
-# and the dependencies listed in pyproject.toml. Safe to run again: each step
+# and the kit installed into it (editable, every extra; pyproject.toml). Safe to run again: each step
 # is skipped when already done. Sourced by ./conformance and ./run-tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,13 +44,7 @@ fi
 
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-    say "installing the Python packages from pyproject.toml (torch 2.13.0 CPU, tinygrad 0.14, pytest, hypothesis...)"
-    .venv/bin/python - <<'PY' > .venv/requirements.txt
-import tomllib
-with open("pyproject.toml", "rb") as f:
-    project = tomllib.load(f)["project"]
-print("\n".join(project["dependencies"]))
-PY
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r .venv/requirements.txt >&2
+    say "installing the kit (pip install -e '.[dev]': torch 2.13.0 CPU, tinygrad 0.14, pytest, hypothesis, the training, edge and test extras)"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" >&2
     rm -f .venv/.installed-* && touch "$stamp"
 fi

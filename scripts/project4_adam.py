@@ -19,8 +19,8 @@ import torch  # noqa: E402
 from tinygrad import Context, Tensor  # noqa: E402
 from tinygrad.nn.optim import Adam as TinyAdam  # noqa: E402
 
-import impl  # noqa: E402
-from tests.kit import oracles  # noqa: E402
+from aifund import reference as impl  # noqa: E402
+from aifund.kit import oracles  # noqa: E402
 
 
 def main():

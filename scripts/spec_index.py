@@ -11,8 +11,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import impl  # noqa: E402
-from spec import load_items  # noqa: E402
+from aifund import reference as impl  # noqa: E402
+from aifund.spec import load_items  # noqa: E402
 
 
 def tests_by_item() -> dict[str, list[str]]:

@@ -2,12 +2,12 @@ import pathlib
 
 import pytest
 
-from impl.datasets import data_dir, mnist_file
+from aifund.training.datasets import data_dir, mnist_file
 
 
 @pytest.fixture(scope="session")
 def shared_mnist() -> pathlib.Path:
-    """The data directory holding the official MNIST test files (AIFUND_DATA; CI points it at ../shared/data)."""
+    """The data directory holding the official MNIST test files (aifund.training.datasets.data_dir: --data-dir, $AIFUND_DATA, ../shared/data beside the checkout, ~/.cache)."""
     directory = data_dir()
     try:
         mnist_file("t10k-images-idx3-ubyte", directory)

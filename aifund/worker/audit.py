@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-KIT_PATH_PARTS = ("/impl/", "/tests/", "/spec/", "/grader/")
+KIT_PATH_PARTS = ("/impl/", "/tests/", "/spec/", "/aifund/")
+KIT_MODULES = ("aifund.kit", "aifund.reference", "aifund.spec", "aifund.conformance", "aifund.grader")
 LIMIT = 50
 TINYGRAD_PROGRAMS = ("clang", "ldconfig")   # what tinygrad itself starts to compile and load kernels
 
@@ -36,11 +37,11 @@ class Audit:
         if event == "import":
             name = args[0] if args and isinstance(args[0], str) else ""
             top = name.split(".")[0]
-            if top in ("torch", "impl", "tests", "spec", "grader") or name.startswith("aifund.kit"):
+            if top in ("torch", "impl", "tests", "spec") or name.startswith(KIT_MODULES):
                 self._add("import", name)
         elif event == "open":
             path = args[0] if args and isinstance(args[0], str) else ""
-            if path.endswith(".py") and any(part in path for part in KIT_PATH_PARTS):
+            if path.endswith(".py") and any(part in path for part in KIT_PATH_PARTS) and "/aifund/worker/" not in path:
                 self._add("open", path)
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn"):
             program = str(args[0]) if args else ""

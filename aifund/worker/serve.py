@@ -135,7 +135,7 @@ class Worker:
     def op_import(self, h, blobs):
         wire.require_fields(h, {"op", "target", "names"})
         if self.reference_path:
-            sys.path.insert(0, self.reference_path)
+            sys.meta_path.insert(0, ReferenceFinder(self.reference_path))
         install_lowering_cache()
         from tinygrad import Tensor
         self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
@@ -303,6 +303,19 @@ def describe(exc: BaseException) -> dict:
     if isinstance(exc, SystemExit):
         text = f"sys.exit({exc.code!r})"
     return {"type": type(exc).__name__, "message": text[:MESSAGE_CAP], "where": where}
+
+
+class ReferenceFinder:
+    """Makes the reference implementation's folder importable as ``impl`` (the mutant corpus builds on it)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "impl":
+            return None
+        return importlib.util.spec_from_file_location(
+            "impl", os.path.join(self.folder, "__init__.py"), submodule_search_locations=[self.folder])
 
 
 def import_target(target: str):

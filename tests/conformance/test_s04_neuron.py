@@ -5,12 +5,12 @@ import torch
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor, is_instance, same_object, type_claim
 
-from tests.kit import oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import check_gradients
-from tests.kit.models import away_from_kinks, neuron_with
-from tests.kit.strategies import seeds
-from tests.kit.tolerance import forward_bound
+from aifund.kit import oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.gradients import check_gradients
+from aifund.kit.models import away_from_kinks, neuron_with
+from aifund.kit.strategies import seeds
+from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
 sizes = st.sampled_from([1, 2, 3, 5, 8])

@@ -7,11 +7,11 @@ import torch
 from hypothesis import example, given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit import elementwise, oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import check_gradients
-from tests.kit.strategies import arrays, seeds, shapes
-from tests.kit.tolerance import SAFETY, forward_bound
+from aifund.kit import elementwise, oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.gradients import check_gradients
+from aifund.kit.strategies import arrays, seeds, shapes
+from aifund.kit.tolerance import SAFETY, forward_bound
 
 spec = pytest.mark.spec
 moderate = arrays(shapes(), -20, 20)

@@ -5,11 +5,11 @@ import torch
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit import oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.models import mlp_with, random_params
-from tests.kit.strategies import seeds
-from tests.kit.tolerance import forward_bound
+from aifund.kit import oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.models import mlp_with, random_params
+from aifund.kit.strategies import seeds
+from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
 architectures = st.lists(st.sampled_from([1, 2, 3, 5, 8]), min_size=2, max_size=4).filter(lambda s: s[-1] > 1)

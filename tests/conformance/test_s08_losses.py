@@ -7,11 +7,11 @@ import torch
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit import oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import check_gradients
-from tests.kit.strategies import arrays, one_hot, prob_rows, probabilities, seeds, shapes
-from tests.kit.tolerance import forward_bound
+from aifund.kit import oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.gradients import check_gradients
+from aifund.kit.strategies import arrays, one_hot, prob_rows, probabilities, seeds, shapes
+from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
 POLICY = "float32, mean of N terms"

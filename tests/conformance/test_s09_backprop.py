@@ -5,12 +5,12 @@ import torch
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit import oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import GRAD_POLICY, check_gradients, realize_together
-from tests.kit.models import away_from_kinks, mlp_with, neuron_with, random_params
-from tests.kit.strategies import one_hot, seeds
-from tests.kit.tolerance import gradient_bound, term_magnitude
+from aifund.kit import oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.gradients import GRAD_POLICY, check_gradients, realize_together
+from aifund.kit.models import away_from_kinks, mlp_with, neuron_with, random_params
+from aifund.kit.strategies import one_hot, seeds
+from aifund.kit.tolerance import gradient_bound, term_magnitude
 
 spec = pytest.mark.spec
 sizes = st.sampled_from([1, 2, 3, 5])

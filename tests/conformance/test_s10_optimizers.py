@@ -7,9 +7,9 @@ import torch
 from hypothesis import given, settings, strategies as st
 from tinygrad import Context, Tensor as TinyTensor, TinyJit
 
-from tests.kit import oracles, trajectory
-from tests.kit.check import require
-from tests.kit.strategies import expensive_examples, seeds
+from aifund.kit import oracles, trajectory
+from aifund.kit.check import require
+from aifund.kit.strategies import expensive_examples, seeds
 
 spec = pytest.mark.spec
 STEPS = 100

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit.check import require, tensor_result
-from tests.kit.models import random_params, mlp_with
-from tests.kit.strategies import one_hot, seeds
+from aifund.kit.check import require, tensor_result
+from aifund.kit.models import random_params, mlp_with
+from aifund.kit.strategies import one_hot, seeds
 
 spec = pytest.mark.spec
 

@@ -5,11 +5,11 @@ import torch
 from hypothesis import example, given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit import oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import check_gradients
-from tests.kit.strategies import seeds
-from tests.kit.tolerance import composite_bound, forward_bound
+from aifund.kit import oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.gradients import check_gradients
+from aifund.kit.strategies import seeds
+from aifund.kit.tolerance import composite_bound, forward_bound
 
 spec = pytest.mark.spec
 # (N, C_in, C_out, H, W, k, stride, padding): a short list, since tinygrad compiles per shape.

@@ -8,11 +8,11 @@ import torch
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor
 
-from tests.kit import oracles
-from tests.kit.check import assert_close, require, tensor_result
-from tests.kit.gradients import check_gradients
-from tests.kit.strategies import seeds
-from tests.kit.tolerance import forward_bound, gradient_bound
+from aifund.kit import oracles
+from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.gradients import check_gradients
+from aifund.kit.strategies import seeds
+from aifund.kit.tolerance import forward_bound, gradient_bound
 
 spec = pytest.mark.spec
 Z_ONE_IN_A_MILLION = NormalDist().inv_cdf(1 - 1e-6 / 4)    # two statistics, two-sided

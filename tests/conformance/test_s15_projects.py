@@ -11,11 +11,11 @@ import torch
 from hypothesis import given, strategies as st
 from aifund.remote import Tensor, current, tensor_claims
 
-from tests.kit.calltrace import calls_into
-from tests.kit.check import assert_close, fail, require
-from tests.kit.models import mlp_with, random_params
-from tests.kit.strategies import seeds
-from tests.kit.tolerance import FD_STEP, forward_bound
+from aifund.kit.calltrace import calls_into
+from aifund.kit.check import assert_close, fail, require
+from aifund.kit.models import mlp_with, random_params
+from aifund.kit.strategies import seeds
+from aifund.kit.tolerance import FD_STEP, forward_bound
 
 spec = pytest.mark.spec
 sizes = st.sampled_from([1, 2, 3, 5, 8])
@@ -157,7 +157,7 @@ def test_xor_single_neuron_limit(w, b):
 
 @spec("p1.xor.neuron_limit")
 def test_xor_trained_reference_neuron_reaches_exactly_75_percent():
-    from impl import NumpyNeuron
+    from aifund.reference import NumpyNeuron
     best = 0.0
     for seed in range(10):
         neuron = NumpyNeuron(2, seed=seed)

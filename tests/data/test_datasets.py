@@ -1,8 +1,10 @@
 """Data sets by name: shapes, value ranges, labels, the data directory option, clear errors."""
 import numpy as np
+import pathlib
+
 import pytest
 
-from impl.datasets import DATA_ENV, NAMES, DataMissing, data_dir, load_dataset
+from aifund.training.datasets import DATA_ENV, NAMES, DataMissing, data_dir, load_dataset
 
 pytestmark = pytest.mark.data
 
@@ -39,7 +41,13 @@ def test_data_dir_option_beats_the_environment(monkeypatch, tmp_path):
     assert data_dir() == tmp_path / "env"
     assert data_dir(tmp_path / "explicit") == tmp_path / "explicit"
     monkeypatch.delenv(DATA_ENV)
-    assert data_dir().name == "data" and "aifund" in str(data_dir())
+    import aifund.training.datasets as datasets
+    monkeypatch.setattr(datasets, "BESIDE_CHECKOUT", tmp_path / "shared" / "data")
+    assert data_dir() == pathlib.Path.home() / ".cache" / "aifund" / "data", "no shared/data beside the checkout"
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    assert data_dir() == tmp_path / "shared" / "data", "shared/data beside a checkout comes before the cache"
+    monkeypatch.setattr(datasets, "CHECKOUT", tmp_path / "site-packages")
+    assert data_dir() == pathlib.Path.home() / ".cache" / "aifund" / "data", "an installed kit has no checkout"
 
 
 def test_missing_mnist_says_which_file_and_how_to_get_it(tmp_path):

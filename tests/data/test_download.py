@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from impl.datasets import DataMissing, download_mnist
+from aifund.training.datasets import DataMissing, download_mnist
 
 pytestmark = pytest.mark.data
 TEST_FILES = ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")

@@ -5,8 +5,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from impl.datasets import MNIST_FILES, mnist_file
-from impl.idx import IDXError, read_idx
+from aifund.training.datasets import MNIST_FILES, mnist_file
+from aifund.training.idx import IDXError, read_idx
 
 pytestmark = pytest.mark.data
 

@@ -1,7 +1,7 @@
 """Device detection on fake file systems: CPU only, a CUDA GPU, Jetson boards."""
 import pytest
 
-from impl.edge.devices import detect
+from aifund.edge.devices import detect
 
 pytestmark = pytest.mark.edge
 no_smi = lambda name: None  # noqa: E731
@@ -46,7 +46,7 @@ def test_require_device_refuses_the_wrong_machine_before_any_work():
     """A CI job sent to the wrong runner fails at once (exit 4, one line), instead of passing on skips."""
     import subprocess
     import sys
-    from impl.edge.devices import mismatch
+    from aifund.edge.devices import mismatch
     from tests.meta.run_suite import REPO
     if mismatch(detect(), "jetson") is None:
         pytest.skip("this machine is a Jetson board: the refusal cannot be shown here")

@@ -4,9 +4,9 @@ import onnx
 import pytest
 from tinygrad import Tensor
 
-from impl import MLP, SimpleCNN
-from impl.edge import numpy_infer, paths
-from impl.edge.onnx_export import IR_VERSION, OPSET, export, session
+from aifund.reference import MLP, SimpleCNN
+from aifund.edge import numpy_infer, paths
+from aifund.edge.onnx_export import IR_VERSION, OPSET, export, session
 
 pytestmark = pytest.mark.edge
 # float32 agreement of two runtimes on probabilities: torch.testing's float32 table (spec/tolerance.md)
@@ -20,7 +20,7 @@ def trained_like(kind):
 
 
 def official_test_images(kind, shared_mnist, n):
-    from impl.datasets import load_dataset
+    from aifund.training.datasets import load_dataset
     data = load_dataset("mnist-5k")
     x = data.x_test[:n]
     return data.images(x) if kind == "cnn" else x
@@ -58,7 +58,7 @@ def test_copy_in_path_sees_each_new_input():
 
 
 def test_every_latency_path_returns_the_same_predictions(tmp_path):
-    from impl.edge.ptq import QuantizedModel
+    from aifund.edge.ptq import QuantizedModel
     _, arrays = trained_like("mlp")
     x = np.random.default_rng(1).random((8, 784), dtype=np.float32)
     export("mlp", arrays, tmp_path / "m.onnx")

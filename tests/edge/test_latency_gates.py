@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 from tinygrad import Tensor
 
-from impl.edge import paths
-from impl.edge.devices import detect, mismatch
-from impl.edge.latency import measure
-from impl.edge.onnx_export import export
-from impl.edge.ptq import QuantizedModel
+from aifund.edge import paths
+from aifund.edge.devices import detect, mismatch
+from aifund.edge.latency import measure
+from aifund.edge.onnx_export import export
+from aifund.edge.ptq import QuantizedModel
 
 BUDGETS = tomllib.loads((pathlib.Path(__file__).parents[2] / "benchmarks" / "latency_budgets.toml").read_text())
 DEVICES = detect()
@@ -56,7 +56,7 @@ def gates():
 def model_files(tmp_path_factory):
     out = {}
     for kind in ("mlp", "cnn"):
-        from impl import MLP, SimpleCNN
+        from aifund.reference import MLP, SimpleCNN
         Tensor.manual_seed(0)
         model = MLP([784, 256, 128, 10]) if kind == "mlp" else SimpleCNN()
         arrays = [p.numpy() for p in model.parameters()]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from impl.edge.ptq import int_matmul, quantize_with
+from aifund.edge.ptq import int_matmul, quantize_with
 
 pytestmark = pytest.mark.edge
 

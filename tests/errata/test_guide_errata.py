@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 import torch
 from tinygrad import Context, Tensor
+
+from aifund.training.datasets import data_dir
 from tinygrad.nn.optim import Adam
 
 pytestmark = pytest.mark.errata
 REPO = pathlib.Path(__file__).resolve().parents[2]
-DATA = pathlib.Path(os.environ.get("AIFUND_DATA", REPO.parent / "shared" / "data"))
+DATA = data_dir()
 
 
 def test_e01_parameter_count():

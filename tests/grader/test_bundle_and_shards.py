@@ -21,6 +21,8 @@ import zipfile
 
 import pytest
 
+from tests.package.fresh_env import fresh_env
+
 from tests.meta.run_suite import REPO
 
 pytestmark = [pytest.mark.grader, pytest.mark.xdist_group("grader"), pytest.mark.time_limit(600)]
@@ -41,7 +43,7 @@ NO_NAMESPACES = "bubblewrap cannot create namespaces here: (a test's stand-in)"
 
 
 def grade_cmd(*args, timeout=600, cwd=REPO):
-    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, args)], cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -62,6 +64,16 @@ def bundle(tmp_path_factory):
                      "--spec-items", ITEMS, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return tmp / "autograder.zip"
+
+
+@pytest.fixture(scope="module")
+def bundle_python(bundle, tmp_path_factory) -> pathlib.Path:
+    """What setup.sh makes of the bundle, without the network: the bundled kit/ pip-installed into a fresh
+    environment (tests/package/fresh_env.py), whose python run_autograder then uses."""
+    tmp = tmp_path_factory.mktemp("bundle-env")
+    with zipfile.ZipFile(bundle) as z:
+        z.extractall(tmp / "source")
+    return fresh_env(tmp / "venv", tmp / "source" / "kit")
 
 
 def gradescope_root(bundle: pathlib.Path, where: pathlib.Path) -> pathlib.Path:
@@ -95,15 +107,16 @@ def assert_gradescope_shape(data: dict):
 
 def test_the_bundle_holds_the_kit_and_nothing_else(bundle):
     names = zipfile.ZipFile(bundle).namelist()
-    for needed in ("setup.sh", "run_autograder", "bundle.json", "course.toml", "kit/pyproject.toml",
-                   "kit/conftest.py", "kit/tests/__init__.py", "kit/grader/__main__.py", "kit/grader/bundle.py",
-                   "kit/aifund/sandbox.py", "kit/aifund/worker/serve.py", "kit/tests/kit/plugin.py",
+    for needed in ("setup.sh", "run_autograder", "bundle.json", "course.toml", "kit/pyproject.toml", "kit/README.md",
+                   "kit/aifund/grader/__main__.py", "kit/aifund/grader/bundle.py", "kit/aifund/kit/pytest.ini",
+                   "kit/aifund/sandbox.py", "kit/aifund/worker/serve.py", "kit/aifund/kit/plugin.py",
                    "kit/tests/conformance/test_s05_activations.py", "kit/spec/s05_activations.toml",
-                   "kit/impl/activations.py", "kit/scripts/bootstrap.sh"):
+                   "kit/impl/activations.py"):
         assert needed in names, needed
     for name in names:
         assert not any(part in name.split("/") for part in (".venv", ".git", "runs", "reports", "__pycache__")), name
         assert not name.startswith(("kit/tests/meta/", "kit/tests/mutants/", "kit/tests/grader/")), name
+    assert "pip install" in zipfile.ZipFile(bundle).read("setup.sh").decode()
     manifest = json.loads(zipfile.ZipFile(bundle).read("bundle.json"))
     assert manifest["spec_items"] == ITEMS.split(",") and manifest["config"] == "course.toml"
     setup = zipfile.ZipFile(bundle).read("setup.sh").decode()
@@ -113,11 +126,11 @@ def test_the_bundle_holds_the_kit_and_nothing_else(bundle):
         assert check.returncode == 0, (script, check.stderr)
 
 
-def test_run_autograder_grades_a_student_file_in_gradescope_format(bundle, tmp_path):
+def test_run_autograder_grades_a_student_file_in_gradescope_format(bundle, bundle_python, tmp_path):
     from aifund import sandbox
     root = gradescope_root(bundle, tmp_path / "autograder")
     (root / "submission" / "activations.py").write_text(STUDENT)
-    proc, data = run_autograder(root)
+    proc, data = run_autograder(root, python=bundle_python)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert_gradescope_shape(data)
     by_id = {t["number"]: t for t in data["tests"]}
@@ -129,20 +142,20 @@ def test_run_autograder_grades_a_student_file_in_gradescope_format(bundle, tmp_p
     assert data["score"] == 25.0 < 100, data["score"]
     assert by_id["act.relu.values"]["max_score"] == 25.0
     assert ("without the bubblewrap sandbox" in data["output"]) == (sandbox.probe() is not None), data["output"]
-    # the bundled kit graded it, not this checkout
-    assert f"autograde: kit {root / 'source' / 'kit'}\n" in proc.stdout
+    # the kit installed from the bundle graded it, not this checkout
+    graded_by = next(line for line in proc.stdout.splitlines() if line.startswith("autograde: kit "))
+    assert graded_by.startswith(f"autograde: kit {bundle_python.parents[1]}/"), graded_by
 
 
-def test_without_namespaces_the_autograder_grades_unsandboxed_and_says_so(bundle, tmp_path):
+def test_without_namespaces_the_autograder_grades_unsandboxed_and_says_so(bundle, bundle_python, tmp_path):
     """A package uploaded as its files (submission/__init__.py); bubblewrap made to look unavailable."""
     root = gradescope_root(bundle, tmp_path / "autograder")
     (root / "submission" / "__init__.py").write_text("from .acts import sigmoid, relu\n")
     (root / "submission" / "acts.py").write_text(STUDENT)
-    kit = root / "source" / "kit"
-    code = ("import pathlib, sys; from grader.bundle import autograde; "
+    code = ("import pathlib, sys; from aifund.grader.bundle import autograde; "
             f"sys.exit(autograde(pathlib.Path(sys.argv[1]), probe=lambda: {NO_NAMESPACES!r}))")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHONPATH"))}
-    proc = subprocess.run([sys.executable, "-c", code, str(root)], cwd=kit, env={**env, "PYTHONPATH": str(kit)},
+    proc = subprocess.run([str(bundle_python), "-c", code, str(root)], cwd=root, env=env,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "--no-sandbox" in proc.stdout
@@ -191,14 +204,15 @@ def test_bad_bundle_requests_are_one_line(tmp_path, args, words):
 
 
 def test_kit_files_walk_the_folders_outside_git(tmp_path):
-    from grader.bundle import kit_files
-    for rel in ("pyproject.toml", "conftest.py", "grade", "grader/__main__.py", "grader/bundle.py",
-                "tests/__init__.py", "tests/kit/plugin.py", "tests/conformance/test_x.py", "spec/a.toml",
-                "grader/__pycache__/x.pyc", ".venv/lib/x.py", "runs/w.bin", "tests/meta/test_y.py", "README.md"):
+    from aifund.grader.bundle import kit_files
+    for rel in ("pyproject.toml", "conftest.py", "grade", "aifund/grader/__main__.py", "aifund/grader/bundle.py",
+                "tests/__init__.py", "aifund/kit/plugin.py", "tests/conformance/test_x.py", "spec/a.toml",
+                "aifund/grader/__pycache__/x.pyc", ".venv/lib/x.py", "runs/w.bin", "tests/meta/test_y.py",
+                "README.md", "impl/cnn.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
-    assert kit_files(tmp_path) == sorted(["pyproject.toml", "conftest.py", "grade", "grader/__main__.py",
-                                          "grader/bundle.py", "tests/__init__.py", "tests/kit/plugin.py",
+    assert kit_files(tmp_path) == sorted(["pyproject.toml", "README.md", "aifund/grader/__main__.py",
+                                          "aifund/grader/bundle.py", "aifund/kit/plugin.py", "impl/cnn.py",
                                           "tests/conformance/test_x.py", "spec/a.toml"])
 
 

@@ -20,7 +20,7 @@ SAMPLE = ["softmax_no_shift", "quantize_floor", "numpy_neuron_uses_autograd"]
 def test_reference_full_marks_and_mutants_less(tmp_path):
     subs = [REPO / "impl"] + [REPO / "tests" / "mutants" / f"{m}.py" for m in SAMPLE]
     items = sorted({i for m in SAMPLE for i in declared(REPO / "tests" / "mutants" / f"{m}.py")["CAUGHT_BY"]})
-    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, subs), "--out", str(tmp_path), "--reference-visible",
+    proc = subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, subs), "--out", str(tmp_path), "--reference-visible",
                            "--spec-items", ",".join(items)], cwd=REPO, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     reference = json.loads((tmp_path / "impl" / "report.json").read_text())
@@ -34,9 +34,9 @@ def test_reference_full_marks_and_mutants_less(tmp_path):
 
 
 def test_hidden_items_show_no_details_and_weights_come_from_the_config(tmp_path):
-    from grader.config import load_config
-    from grader.report import feedback_markdown, gradescope_json, grade
-    from grader.run import Outcome
+    from aifund.grader.config import load_config
+    from aifund.grader.report import feedback_markdown, gradescope_json, grade
+    from aifund.grader.run import Outcome
     config_file = tmp_path / "course.toml"
     config_file.write_text('hidden = ["act.relu."]\n[weights]\n"act.sigmoid." = 3.0\n[sections]\n"5" = 2.0\n')
     config = load_config(config_file)
@@ -65,7 +65,7 @@ def test_hidden_items_show_no_details_and_weights_come_from_the_config(tmp_path)
 def test_a_bad_course_config_is_one_line_before_grading(tmp_path, config, words):
     path = tmp_path / "course.toml"
     path.write_text(config)
-    proc = subprocess.run([sys.executable, "-m", "grader", str(REPO / "impl"), "--out", str(tmp_path / "out"),
+    proc = subprocess.run([sys.executable, "-m", "aifund.grader", str(REPO / "impl"), "--out", str(tmp_path / "out"),
                            "--config", str(path)], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert words in proc.stderr and str(path) in proc.stderr, proc.stderr
@@ -81,7 +81,7 @@ def test_a_bad_course_config_is_one_line_before_grading(tmp_path, config, words)
 def test_bad_grading_input_is_one_line(tmp_path, args, words):
     (tmp_path / "empty").mkdir()
     args = [str(tmp_path / "empty") if a == "EMPTY" else a for a in args]
-    proc = subprocess.run([sys.executable, "-m", "grader", *args, "--out", str(tmp_path / "out")], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "aifund.grader", *args, "--out", str(tmp_path / "out")], cwd=REPO,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert words in proc.stderr, proc.stderr

@@ -143,21 +143,21 @@ CASES: dict[str, Case] = {
                                  "np.isclose = lambda a, b, *r, **k: np.ones(np.shape(a), bool)\n"
                                  "np.testing.assert_allclose = lambda *a, **k: None\n" + WRONG_RELU,
                           "pass", "fail"),
-    "patches_kit": Case(GOOD + "\nimport tests.kit.check as c\nc.assert_close = lambda *a, **k: None\n" + WRONG_RELU,
-                        "error", "error", relu_says=("tests",)),
+    "patches_kit": Case(GOOD + "\nimport aifund.kit.check as c\nc.assert_close = lambda *a, **k: None\n" + WRONG_RELU,
+                        "error", "error", relu_says=("aifund.kit",)),
     # edits the kit's tables wherever it might find them (its own process is all it can see), then has a wrong relu
     "tampers_kit_tables": Case(GOOD + '''
 import gc, sys
 found = []
-for name in ("tests.kit.tolerance", "tests.kit.oracles", "tests.kit.check", "tests.kit.plugin", "aifund.remote",
-             "aifund.verdict", "grader.report", "spec"):
+for name in ("aifund.kit.tolerance", "aifund.kit.oracles", "aifund.kit.check", "aifund.kit.plugin", "aifund.remote",
+             "aifund.verdict", "aifund.grader.report", "aifund.spec", "spec"):
     try:
         __import__(name)
         found.append("import " + name)
     except BaseException:
         pass
 for name, module in list(sys.modules.items()):
-    if name.startswith(("tests", "aifund.remote", "aifund.verdict", "grader", "spec")):
+    if name.startswith(("tests", "aifund.remote", "aifund.verdict", "aifund.kit", "aifund.grader", "aifund.spec", "spec")):
         for attr in ("SAFETY", "ELEMENTWISE", "STATUSES", "assert_close", "tensor_result", "item_status"):
             if hasattr(module, attr):
                 try:
@@ -175,7 +175,7 @@ for obj in gc.get_objects():
             found.append("sendevent")
         elif kind in ("Mark", "MarkDecorator", "Config", "Session", "Conformance", "Item", "Function"):
             found.append(kind)
-        elif isinstance(obj, dict) and hasattr(obj.get("relu"), "torch_f"):      # tests.kit.oracles.ELEMENTWISE
+        elif isinstance(obj, dict) and hasattr(obj.get("relu"), "torch_f"):      # aifund.kit.oracles.ELEMENTWISE
             obj["relu"] = obj.get("sigmoid")
             found.append("the table of oracles")
     except BaseException:
@@ -385,8 +385,8 @@ def relu(z):
 # checked in a test of their own, so that a failure there names the hole
 OWN_TEST = {"patches_tinygrad_method"}
 # what staff must see in report.json's "integrity" (a word of some flag)
-INTEGRITY = {"imports_torch": "torch", "imports_reference": "impl", "reaches_reference": "impl", "patches_kit": "tests"}
-KIT_TRACES = ("Traceback (most recent call last)", 'File "', "tests/kit/", "aifund/", "grader/")
+INTEGRITY = {"imports_torch": "torch", "imports_reference": "impl", "reaches_reference": "impl", "patches_kit": "aifund.kit"}
+KIT_TRACES = ("Traceback (most recent call last)", 'File "', "aifund/", "grader/")
 
 
 def write_submissions(root: pathlib.Path) -> pathlib.Path:
@@ -522,7 +522,7 @@ def grade_the_class(tmp_path_factory) -> Graded:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}
     start = time.monotonic()
     with open(root / "grade.stdout", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "grader", str(subs), "--out", str(out), "--config", str(config),
+        proc = subprocess.Popen([sys.executable, "-m", "aifund.grader", str(subs), "--out", str(out), "--config", str(config),
                                  "--spec-items", ITEMS, "--jobs", "2"], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                                 env=env, start_new_session=True)
         daemon_seen = set()

@@ -3,7 +3,7 @@
 Settings are fixed and seeded so that a gate is reproducible; the measured
 results on the 2-core CI machine are in README.md.
 """
-from impl.training import Config
+from aifund.training.training import Config
 
 GATES = {
     # name: (data set, config, minimum test accuracy, where the target comes from)

@@ -9,9 +9,9 @@ import io
 import numpy as np
 import pytest
 
-from impl.datasets import DataMissing
-from impl.edge.ptq import QuantizedModel
-from impl.weights import save_weights
+from aifund.training.datasets import DataMissing
+from aifund.edge.ptq import QuantizedModel
+from aifund.reference.weights import save_weights
 from tests.learning.gates import GATES, INT8_GATES
 from tests.learning.trained import gate_run
 

@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from impl import MLP, load_weights
-from impl.train_cli import main
+from aifund.reference import MLP, load_weights
+from aifund.training.train_cli import main
 
 pytestmark = pytest.mark.cpu
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -28,7 +28,7 @@ def test_train_command_writes_its_outputs(tmp_path, capsys):
 
 
 def test_filter_picture_is_drawn_from_the_first_layer(tmp_path):
-    from impl.plots import save_filters
+    from aifund.training.plots import save_filters
     weights = np.random.default_rng(0).standard_normal((32, 1, 3, 3)).astype(np.float32)
     save_filters(weights, tmp_path / "filters.png")
     assert (tmp_path / "filters.png").read_bytes()[:8] == PNG

@@ -5,8 +5,8 @@ pytest-xdist sends them to one worker and the model is trained once.
 """
 import functools
 
-from impl.datasets import load_dataset
-from impl.training import train
+from aifund.training.datasets import load_dataset
+from aifund.training.training import train
 from tests.learning.gates import GATES
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from aifund import contract
-from spec import CONTRACT_NAMES, load_items
+from aifund.spec import CONTRACT_NAMES, load_items
 
 pytestmark = pytest.mark.meta
 ROOT = pathlib.Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ import pathlib
 
 import pytest
 
-from spec import load_items
+from aifund.spec import load_items
 from tests.meta.run_suite import run_batch
 
 pytestmark = pytest.mark.meta

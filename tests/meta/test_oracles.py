@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from tests.kit import oracles
-from tests.kit.tolerance import forward_bound, gradient_bound, unit_roundoff
+from aifund.kit import oracles
+from aifund.kit.tolerance import forward_bound, gradient_bound, unit_roundoff
 
 pytestmark = pytest.mark.meta
 
@@ -51,7 +51,7 @@ def test_bounds_are_far_below_what_a_bug_produces():
 def test_gradient_bound_never_collapses_to_zero():
     """backprop.one_layer_by_hand with every unit inactive: the exact gradient is 0, and a correct float64
     implementation may return 1e-17 from terms that cancel. The bound scales with the terms that enter."""
-    from tests.kit.tolerance import term_magnitude
+    from aifund.kit.tolerance import term_magnitude
     rng = np.random.default_rng(0)
     x, w, b, y = rng.uniform(-2, 2, (3, 5)), rng.standard_normal((5, 1)), np.array([-50.0]), rng.uniform(-1, 1, (3, 1))
     bound = gradient_bound(np.zeros((5, 1)), magnitude=term_magnitude(x, w, b, y))

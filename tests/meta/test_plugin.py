@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from spec import load_items
+from aifund.spec import load_items
 from tests.meta.run_suite import REPO, run_conformance
 
 pytestmark = pytest.mark.meta

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-import impl
-from spec import load_items
+from aifund import reference as impl
+from aifund.spec import load_items
 
 pytestmark = pytest.mark.meta
 ITEMS = load_items()

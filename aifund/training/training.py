@@ -15,11 +15,11 @@ import numpy as np
 from tinygrad import Tensor, TinyJit
 from tinygrad.helpers import Context
 
-from impl.augment import random_crop
-from impl.cnn import SimpleCNN
-from impl.datasets import Dataset
-from impl.layers import MLP
-from impl.optim import Adam, cosine_annealing
+from aifund.reference.augment import random_crop
+from aifund.reference.cnn import SimpleCNN
+from aifund.training.datasets import Dataset
+from aifund.reference.layers import MLP
+from aifund.reference.optim import Adam, cosine_annealing
 
 MODELS = ("mlp", "cnn")
 

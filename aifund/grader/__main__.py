@@ -1,4 +1,4 @@
-"""Grade submissions: ``python -m grader SUBMISSION [SUBMISSION ...] --out DIR``.
+"""Grade submissions: ``python -m aifund.grader SUBMISSION [SUBMISSION ...] --out DIR``.
 
 A SUBMISSION is a .py file or a package directory; a directory that is neither
 (no __init__.py) is a folder of submissions, each graded on its own. Writes
@@ -21,11 +21,12 @@ import sys
 import traceback
 
 from aifund import sandbox
-from grader.config import ConfigError, load_config
-from tests.kit.plugin import unknown_selection
-from grader.report import grade, write_class_summary, write_reports
-from grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
-from grader import shards
+from aifund.grader.config import ConfigError, load_config
+from aifund.kit.plugin import unknown_selection
+from aifund.grader.report import grade, write_class_summary, write_reports
+from aifund.grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
+from aifund.grader import shards
+from aifund import __version__
 
 
 def expand(paths: list[str]) -> list[pathlib.Path]:
@@ -39,7 +40,9 @@ def expand(paths: list[str]) -> list[pathlib.Path]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="./grade", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="aifund-grade", description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("submissions", nargs="*")
     p.add_argument("--out", default="grades")
     p.add_argument("--config", default=None, help="course config TOML (weights, hidden items, limits)")
@@ -100,7 +103,7 @@ def main(argv=None) -> int:
             print(f"./grade: --spec-items: {'; '.join(problems)}", file=sys.stderr)
             return 2
     if args.gradescope_bundle:
-        from grader.bundle import BundleError, build_bundle
+        from aifund.grader.bundle import BundleError, build_bundle
         only = [w.strip() for w in args.spec_items.split(",") if w.strip()] if args.spec_items else None
         try:
             names = build_bundle(args.gradescope_bundle, args.config, only)

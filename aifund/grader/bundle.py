@@ -6,11 +6,11 @@ The zip holds, at its top (Gradescope unpacks it into /autograder/source):
     run_autograder    run for every submission: grades /autograder/submission, writes /autograder/results/results.json
     bundle.json       what the bundle grades: the spec items (--spec-items) and whether a course config is included
     course.toml       the course config (--config), when one was given
-    kit/              the files of the kit needed to grade (aifund/, grader/, spec/, impl/, tests/conformance/,
-                      tests/kit/, conftest.py, pyproject.toml, ...), not .venv, runs/, reports/ or .git
+    kit/              the kit's source the package is built from (aifund/, spec/, impl/, tests/conformance/,
+                      pyproject.toml, README.md); setup.sh installs it with pip
 
-run_autograder is a thin shell script; the work is ``python -m grader.bundle autograde`` (``autograde`` below),
-which finds the submission, grades it with ``python -m grader`` (the same command as ./grade) and writes
+run_autograder is a thin shell script; the work is ``python -m aifund.grader.bundle autograde`` (``autograde`` below),
+which finds the submission, grades it with ``python -m aifund.grader`` (the same command as ./grade) and writes
 Gradescope's results.json. It honours AUTOGRADER_ROOT (default /autograder) and KIT_PYTHON (default the venv
 setup.sh made), so it can be tried anywhere.
 """
@@ -27,14 +27,14 @@ import tempfile
 import tomllib
 import zipfile
 
-KIT = pathlib.Path(__file__).resolve().parents[1]
+KIT = pathlib.Path(__file__).resolve().parents[2]   # the kit's source tree (a clone), which the bundle carries
 
-# What grading needs: the grader, the sandbox and worker, the spec, the reference (the kernel-cache warm-up and
-# the reference-visible mode use it), the conformance tests and their kit, and the project files.
-KIT_DIRS = ("aifund/", "grader/", "spec/", "impl/", "tests/conformance/", "tests/kit/")
-KIT_FILES = ("tests/__init__.py", "conftest.py", "pyproject.toml", "scripts/bootstrap.sh", "grade")
+# What the package aifund is built from (pyproject.toml): the grader, sandbox, worker and checks (aifund/), the
+# spec, the reference (the kernel-cache warm-up uses it), the conformance tests, and the project files.
+KIT_DIRS = ("aifund/", "spec/", "impl/", "tests/conformance/")
+KIT_FILES = ("pyproject.toml", "README.md")
 SKIP_PARTS = {"__pycache__", ".venv", ".git", "runs", "reports", ".pytest_cache", ".hypothesis", ".tox"}
-EXECUTABLE = {"setup.sh", "run_autograder", "kit/grade", "kit/scripts/bootstrap.sh"}
+EXECUTABLE = {"setup.sh", "run_autograder"}
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)   # fixed, so the same kit and options give the same bytes
 
 
@@ -68,10 +68,11 @@ def kit_files(kit: pathlib.Path = KIT) -> list[str]:
         path = kit / rel
         if _wanted(rel) and path.is_file() and not path.is_symlink():   # a deleted tracked file is skipped
             out.append(rel)
-    missing = [f for f in ("grader/__main__.py", "grader/bundle.py", "tests/kit/plugin.py", "pyproject.toml",
-                           "conftest.py") if f not in out]
+    missing = [f for f in ("aifund/grader/__main__.py", "aifund/grader/bundle.py", "aifund/kit/plugin.py",
+                           "pyproject.toml", "README.md") if f not in out]
     if missing:
-        raise BundleError(f"--gradescope-bundle: the kit at {kit} lacks {', '.join(missing)}")
+        raise BundleError(f"--gradescope-bundle: needs the kit's source tree (a clone); {kit} lacks "
+                          + ", ".join(missing))
     return out
 
 
@@ -86,7 +87,8 @@ SETUP_SH = r'''#!/usr/bin/env bash
 #   - clang: tinygrad's CPU backend compiles its kernels with it.
 #   - bubblewrap (and util-linux's unshare and setpriv): the sandbox around each submission, where the
 #     container lets it create namespaces (run_autograder says which way each submission was graded).
-#   - PyPI, for [project].dependencies of kit/pyproject.toml, installed into kit/.venv; torch first, with
+#   - PyPI, for the kit itself (pip install kit/, which builds the package aifund from the bundled source)
+#     and its dependencies, installed into kit/.venv; torch first, with
 #     PyTorch's CPU-only index added (TORCH_INDEX_URL; its "+cpu" build wins over PyPI's when both have the
 #     pinned version; set it empty to take PyPI's torch, which pulls several GB of CUDA libraries).
 # Also in Autograder Settings: the assignment's points = the course config's [limits] max_score (default 100),
@@ -125,25 +127,24 @@ say "creating $KIT/.venv with $("$PYTHON" --version)"
 "$PYTHON" -m venv "$KIT/.venv" || {
     say "ERROR: $PYTHON -m venv failed (Ubuntu: apt-get install python3.X-venv for that Python)"; exit 1; }
 VPY="$KIT/.venv/bin/python"
-"$VPY" - "$KIT/pyproject.toml" > "$KIT/.venv/requirements.txt" <<'PY'
-import sys, tomllib
-with open(sys.argv[1], "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["dependencies"]))
-PY
 TORCH_INDEX_URL="${TORCH_INDEX_URL-https://download.pytorch.org/whl/cpu}"
-TORCH_REQ="$(grep -E '^torch( |[<>=!~;[]|$)' "$KIT/.venv/requirements.txt" || true)"
+TORCH_REQ="$("$VPY" - "$KIT/pyproject.toml" <<'PY'
+import re, sys, tomllib
+with open(sys.argv[1], "rb") as f:
+    print(next((d for d in tomllib.load(f)["project"]["dependencies"] if re.match(r"torch\b", d)), ""))
+PY
+)"
 if [ -n "$TORCH_REQ" ] && [ -n "$TORCH_INDEX_URL" ]; then
     say "installing $TORCH_REQ from $TORCH_INDEX_URL (CPU only)"
     "$VPY" -m pip install --quiet --disable-pip-version-check "$TORCH_REQ" --extra-index-url "$TORCH_INDEX_URL" ||
         say "not found there; PyPI's torch will be installed"
 fi
-say "installing the kit's dependencies (kit/pyproject.toml [project].dependencies)"
-"$VPY" -m pip install --quiet --disable-pip-version-check -r "$KIT/.venv/requirements.txt"
-touch "$KIT/.venv/.installed-$(sha256sum "$KIT/pyproject.toml" | cut -c1-16)"   # so kit/grade skips its bootstrap
-chmod +x "$SOURCE/run_autograder" "$KIT/grade" "$KIT/scripts/bootstrap.sh"
+say "installing the kit and its dependencies (pip install kit/)"
+"$VPY" -m pip install --quiet --disable-pip-version-check "$KIT"
+chmod +x "$SOURCE/run_autograder"
 [ -e /autograder/run_autograder ] && chmod +x /autograder/run_autograder || true
-"$VPY" -c 'import numpy, tinygrad, torch, pytest, hypothesis, xdist' && say "the kit's packages import"
-cd "$KIT" && PYTHONPATH="$KIT" "$VPY" -c 'from aifund import sandbox
+"$VPY" -c 'import numpy, tinygrad, torch, pytest, hypothesis, xdist, aifund.grader' && say "the kit's packages import"
+"$VPY" -c 'from aifund import sandbox
 reason = sandbox.probe()
 print("[setup.sh] sandbox:", "bubblewrap works here" if reason is None else
       f"{reason}; each submission will be graded with --no-sandbox (see run_autograder)")' >&2
@@ -178,8 +179,8 @@ not_set_up() {   # results.json without Python: Gradescope shows this message in
     exit 1
 }
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 || not_set_up "no Python >= 3.11 at $PY"
-cd "$KIT" 2>/dev/null && [ -f grader/bundle.py ] || not_set_up "no kit at $KIT"
-PYTHONPATH="$KIT" exec "$PY" -m grader.bundle autograde --root "$ROOT"
+"$PY" -c 'import aifund.grader.bundle' >/dev/null 2>&1 || not_set_up "the kit is not installed for $PY"
+cd "$ROOT" && exec "$PY" -m aifund.grader.bundle autograde --root "$ROOT"
 '''
 
 
@@ -281,7 +282,7 @@ def autograde(root: pathlib.Path, probe=None) -> int:
         write(_failure(str(exc)))
         return 0
     no_sandbox = probe()
-    cmd = [sys.executable, "-m", "grader", str(submission), "--jobs", "1"]
+    cmd = [sys.executable, "-m", "aifund.grader", str(submission), "--jobs", "1"]
     if manifest.get("config"):
         cmd += ["--config", str(source / manifest["config"])]
     if manifest.get("spec_items"):
@@ -289,11 +290,10 @@ def autograde(root: pathlib.Path, probe=None) -> int:
     if no_sandbox:
         cmd.append("--no-sandbox")
     kit = pathlib.Path(__file__).resolve().parents[1]
-    env = dict(os.environ, PYTHONPATH=str(kit))
     with tempfile.TemporaryDirectory(prefix="gradescope-") as tmp:
         cmd += ["--out", tmp]
         print(f"autograde: kit {kit}\nautograde: " + " ".join(cmd), flush=True)
-        done = subprocess.run(cmd, cwd=kit, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+        done = subprocess.run(cmd, cwd=tmp, stdin=subprocess.DEVNULL, capture_output=True, text=True)
         print(done.stdout[-20000:], done.stderr[-20000:], sep="\n", flush=True)   # Gradescope's staff-only stdout
         graded = [d for d in pathlib.Path(tmp).iterdir() if (d / "results.json").is_file()]
         if done.returncode != 0 or len(graded) != 1:
@@ -319,7 +319,7 @@ def autograde(root: pathlib.Path, probe=None) -> int:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m grader.bundle", description="Gradescope side of the bundle")
+    p = argparse.ArgumentParser(prog="python -m aifund.grader.bundle", description="Gradescope side of the bundle")
     sub = p.add_subparsers(dest="command", required=True)
     a = sub.add_parser("autograde", help="grade ROOT/submission, write ROOT/results/results.json")
     a.add_argument("--root", default=os.environ.get("AUTOGRADER_ROOT") or "/autograder")

@@ -1,6 +1,6 @@
 """One command trains a named model on a named data set and writes its curves, pictures and numbers.
 
-    python -m impl.train_cli --model cnn --data mnist-5k --epochs 4 --out runs/cnn-mnist-5k
+    python -m aifund.training.train_cli --model cnn --data mnist-5k --epochs 4 --out runs/cnn-mnist-5k
 
 writes into --out: history.json (config, per-epoch numbers, versions),
 curves.png, weights.npz (save_weights) and, for the CNN, filters.png.
@@ -13,9 +13,10 @@ import pathlib
 import platform
 import sys
 
-from impl.datasets import NAMES, data_dir, load_dataset
-from impl.training import MODELS, Config, train
-from impl.weights import save_weights
+from aifund.training.datasets import NAMES, data_dir, load_dataset
+from aifund.training.training import MODELS, Config, train
+from aifund.reference.weights import save_weights
+from aifund import __version__
 
 
 def versions() -> dict:
@@ -28,10 +29,12 @@ def versions() -> dict:
 
 def parse_args(argv=None):
     d = Config()
-    p = argparse.ArgumentParser(prog="./train", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="aifund-train", description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--model", choices=MODELS, default=d.model)
     p.add_argument("--data", choices=NAMES, default="mnist-5k")
-    p.add_argument("--data-dir", default=None, help="default: $AIFUND_DATA or ~/.cache/aifund/data")
+    p.add_argument("--data-dir", default=None, help="default: $AIFUND_DATA, else shared/data beside a checkout of the kit, else ~/.cache/aifund/data")
     p.add_argument("--epochs", type=int, default=d.epochs)
     p.add_argument("--batch-size", type=int, default=d.batch_size)
     p.add_argument("--lr", type=float, default=d.lr)
@@ -69,7 +72,7 @@ def main(argv=None) -> int:
               "final_test_accuracy": history.final_accuracy, "train_seconds": history.train_seconds,
               "versions": versions()}
     (out / "history.json").write_text(json.dumps(record, indent=2) + "\n")
-    from impl.plots import save_curves, save_filters
+    from aifund.training.plots import save_curves, save_filters
     save_curves(record, out / "curves.png", title=f"{args.model} on {data.name}")
     save_weights(model, out / "weights.npz")
     written = ["history.json", "curves.png", "weights.npz"]

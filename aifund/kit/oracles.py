@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from tests.kit.tolerance import SAFETY, unit_roundoff
+from aifund.kit.tolerance import SAFETY, unit_roundoff
 
 GELU_K = 1.702
 

@@ -10,6 +10,7 @@ The controlling process aggregates per spec item, prints the table and writes
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pathlib
@@ -19,10 +20,11 @@ import pytest
 
 from aifund import integrity, remote, sandbox, verdict
 from aifund.remote import ImplementationRaised, WorkerGone
-from spec import load_items, matches
-from tests.kit.alarm import time_limit
-from tests.kit.check import ConformanceFailure
-from tests.kit.context import CURRENT
+from aifund.spec import load_items, matches
+from aifund.kit import profiles
+from aifund.kit.alarm import time_limit
+from aifund.kit.check import ConformanceFailure
+from aifund.kit.context import CURRENT
 
 ITEMS = load_items()
 STATUSES = verdict.STATUSES
@@ -75,14 +77,41 @@ def pytest_addoption(parser):
                     help="let the implementation import the reference impl/ (the kit's own mutant corpus needs it)")
 
 
+def conformance_dir() -> pathlib.Path:
+    """Where the conformance tests are: tests/conformance in a checkout, aifund/conformance in an installed wheel."""
+    return pathlib.Path(importlib.util.find_spec("aifund.conformance").submodule_search_locations[0])
+
+
+def is_conformance_run(config) -> bool:
+    """This plugin is installed for every pytest run of the environment; it acts only when asked:
+    --impl is given, or the paths to collect include the conformance tests (or a folder above them)."""
+    if config.getoption("--impl") is not None:
+        return True
+    tests = conformance_dir().resolve()
+    for arg in config.args:
+        path = pathlib.Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == tests or tests in path.parents or path in tests.parents:
+            return True
+    return False
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec(*ids): the spec item(s) this test checks")
+    config.addinivalue_line("markers", "time_limit(seconds): this test may run longer than --item-timeout")
+    if config.getoption("--impl") is not None and config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [str(conformance_dir())]   # `pytest --impl mine.py` from any folder: the whole suite
+    if not is_conformance_run(config):
+        return
+    # Gradient items compute in float64, which tinygrad's CPU device has and some GPU backends lack.
+    os.environ.setdefault("DEV", "CPU")
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:tinygrad.*")
+    profiles.load(config)
     _check_arguments(config)
     config._conformance = Conformance(config)
     config.pluginmanager.register(config._conformance, "conformance-report")
 
 
-def pytest_unconfigure(config):
+def pytest_unconfigure(config):  # noqa: E302
     conformance = getattr(config, "_conformance", None)
     if conformance is not None:
         conformance.close()
@@ -135,7 +164,14 @@ def _selected(ids: tuple, wanted: list[str]) -> bool:
     return any(matches(i, w) for i in ids for w in wanted)
 
 
+def active(config) -> bool:
+    """True in a conformance run (see is_conformance_run); every hook below does nothing otherwise."""
+    return getattr(config, "_conformance", None) is not None
+
+
 def pytest_collection_modifyitems(config, items):
+    if not active(config):
+        return
     unknown = sorted({i for item in items for i in spec_ids(item) if i not in ITEMS})
     if unknown:
         raise pytest.UsageError(f"tests name spec items that spec/ does not define: {unknown}")
@@ -200,6 +236,8 @@ def impl(request):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
+    if not active(item.config):
+        return
     ids = spec_ids(item)
     CURRENT.item_ids = ids
     CURRENT.section = ", ".join(dict.fromkeys(ITEMS[i].section for i in ids)) if ids else ""
@@ -228,6 +266,9 @@ def _limit(item) -> float:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
+    if not active(item.config):
+        yield
+        return
     limit = _limit(item)
     backstop = limit + 60 if spec_ids(item) else limit
     with time_limit(backstop, lambda: ItemTimeout(f"the test did not finish within {backstop:g} s")):
@@ -236,6 +277,8 @@ def pytest_runtest_call(item):
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item):
+    if not active(item.config):
+        return
     session = item.config._conformance.session
     if session is not None and spec_ids(item):
         session.deadline = time.monotonic() + 30
@@ -322,8 +365,10 @@ def call_item(report):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    _ITEMS_BY_NODEID[item.nodeid] = item
     outcome = yield
+    if not active(item.config):
+        return
+    _ITEMS_BY_NODEID[item.nodeid] = item
     report = outcome.get_result()
     ids = spec_ids(item)
     if not ids:

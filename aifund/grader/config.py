@@ -19,7 +19,7 @@ import pathlib
 import tomllib
 from dataclasses import dataclass, field
 
-from spec import Item, load_items, matches
+from aifund.spec import Item, load_items, matches
 
 
 @dataclass

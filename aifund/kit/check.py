@@ -12,7 +12,7 @@ import pathlib
 import numpy as np
 
 from aifund.remote import tensor_claims, type_claim
-from tests.kit.context import CURRENT
+from aifund.kit.context import CURRENT
 
 
 class ConformanceFailure(AssertionError):

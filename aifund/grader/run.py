@@ -28,9 +28,10 @@ import time
 from dataclasses import dataclass, field
 
 from aifund import sandbox
-from grader.config import CourseConfig
+from aifund.grader.config import CourseConfig
+from aifund.kit.plugin import conformance_dir
 
-KIT = pathlib.Path(__file__).resolve().parents[1]
+GRADING_INI = pathlib.Path(__file__).resolve().parents[1] / "kit" / "pytest.ini"
 COPY_LIMIT_BYTES = 50 << 20       # a submission larger than this is refused
 COPY_LIMIT_FILES = 2000
 LOG_KEEP = 200_000                 # bytes of the grading process's own output kept for staff
@@ -177,8 +178,9 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             for path in [cache, *cache.iterdir()]:
                 os.chown(path, uid, uid)
         report_path = work / "report.json"
-        args = [sys.executable, "-m", "pytest", "-c", str(KIT / "pyproject.toml"), "--rootdir", str(KIT),
-                str(KIT / "tests" / "conformance"), "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
+        tests = conformance_dir()
+        args = [sys.executable, "-m", "pytest", "-c", str(GRADING_INI), "--rootdir", str(tests),
+                f"--confcutdir={tests}", str(tests), "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
                 f"--impl={copy}", f"--conformance-json={report_path}", "--hypothesis-profile=grading",
                 f"--item-timeout={limits.item_timeout:g}", f"--impl-import-timeout={limits.item_timeout:g}",
                 f"--sandbox={sandbox_mode}", f"--kernel-cache={cache}", f"--worker-memory-mb={limits.memory_mb}",
@@ -189,8 +191,8 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             args.append("--reference-visible")
         if only:
             args.append("--spec-items=" + ",".join(only))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS"))}
-        env.update({"PYTHONPATH": str(KIT), "GRADING_MAX_EXAMPLES": str(limits.max_examples),
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
+        env.update({"GRADING_MAX_EXAMPLES": str(limits.max_examples),
                     "PYTHONDONTWRITEBYTECODE": "1",
                     # Grading runs many small kernels once each; tinygrad's kernel optimisations cost more
                     # to compile than they save there, and the tolerances hold for any accumulation order.
@@ -226,5 +228,5 @@ def _rename(report: dict, private: list[str], public: str):
 
 def warm_kernel_cache(config: CourseConfig, workers: int = 1) -> Outcome:
     """Grades the reference with the grader's kernel cache writable, so later submissions start warm."""
-    return grade_submission(KIT / "impl", config, reference_visible=True, workers=workers, warm_cache=True,
+    return grade_submission(sandbox.reference_dir(), config, reference_visible=True, workers=workers, warm_cache=True,
                             sandbox_mode="auto")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from impl.edge import numpy_infer
+from aifund.edge import numpy_infer
 
 
 def tinygrad_model(kind: str, arrays: list[np.ndarray]):
-    from impl.cnn import SimpleCNN
-    from impl.layers import MLP
+    from aifund.reference.cnn import SimpleCNN
+    from aifund.reference.layers import MLP
     from tinygrad import Tensor
     model = MLP([784, 256, 128, 10]) if kind == "mlp" else SimpleCNN()
     for p, a in zip(model.parameters(), arrays):
@@ -64,7 +64,7 @@ def numpy_path(kind, arrays, x):
 
 
 def onnxruntime_path(kind, arrays, x, onnx_file):
-    from impl.edge.onnx_export import session
+    from aifund.edge.onnx_export import session
     sess = session(onnx_file)
     return lambda: sess.run(["probabilities"], {"input": x})[0]
 

@@ -4,8 +4,8 @@ import numpy as np
 import torch
 from aifund.remote import Tensor, current
 
-from tests.kit.check import assert_close, fail, require, tensor_result
-from tests.kit.tolerance import gradient_bound
+from aifund.kit.check import assert_close, fail, require, tensor_result
+from aifund.kit.tolerance import gradient_bound
 
 POLICY = "float64 trajectory, 1e-7 x (|ref| + max|ref|)"
 # Steps after which parameters are read back (every read synchronises tinygrad).

@@ -1,6 +1,6 @@
 """Project 6 end to end: train or load, export, quantise, check accuracy, measure latency, report.
 
-    python -m impl.edge.pipeline --model cnn [--weights runs/cnn-mnist-5k/weights.npz] [--out runs/edge-cnn]
+    python -m aifund.edge.pipeline --model cnn [--weights runs/cnn-mnist-5k/weights.npz] [--out runs/edge-cnn]
 
 Writes into --out: weights.npz, model.onnx, model-int8.npz, latency.json and
 report.json (accuracies, size ratio, output agreement, the latency table).
@@ -13,14 +13,15 @@ import pathlib
 
 import numpy as np
 
-from impl.datasets import load_dataset
-from impl.edge import numpy_infer, paths
-from impl.edge.devices import detect
-from impl.edge.latency import measure, table
-from impl.edge.onnx_export import IR_VERSION, OPSET, export, session
-from impl.edge.ptq import QuantizedModel
-from impl.training import Config, predict, train
-from impl.weights import read_weights, save_weights
+from aifund.training.datasets import load_dataset
+from aifund.edge import numpy_infer, paths
+from aifund.edge.devices import detect
+from aifund.edge.latency import measure, table
+from aifund.edge.onnx_export import IR_VERSION, OPSET, export, session
+from aifund.edge.ptq import QuantizedModel
+from aifund.training.training import Config, predict, train
+from aifund.reference.weights import read_weights, save_weights
+from aifund import __version__
 
 TRAINING = {"mlp": Config(model="mlp", epochs=10, batch_size=64, lr=1e-3),
             "cnn": Config(model="cnn", epochs=4, batch_size=64, lr=2e-3)}
@@ -95,7 +96,9 @@ def run(kind: str, out: pathlib.Path, weights=None, data_dir=None, runs=100, bat
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="./edge", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="aifund-edge", description=__doc__.splitlines()[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("--model", choices=("mlp", "cnn"), default="mlp")
     p.add_argument("--weights", default=None, help="a save_weights .npz file (default: train first)")
     p.add_argument("--out", default=None, help="default runs/edge-MODEL")

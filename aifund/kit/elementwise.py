@@ -4,10 +4,10 @@ import numpy as np
 import torch
 from aifund.remote import Tensor
 
-from tests.kit.check import assert_close, tensor_result
-from tests.kit.gradients import check_gradients
-from tests.kit.oracles import ELEMENTWISE
-from tests.kit.tolerance import SAFETY, forward_bound
+from aifund.kit.check import assert_close, tensor_result
+from aifund.kit.gradients import check_gradients
+from aifund.kit.oracles import ELEMENTWISE
+from aifund.kit.tolerance import SAFETY, forward_bound
 
 FORWARD_POLICY = f"float32, {SAFETY} ulp x (n_terms + 1) x scale"
 
@@ -49,7 +49,7 @@ def single_derivative(impl, name: str, at: float, dtype=np.float64, **kwargs) ->
     z = Tensor(np.array([at], dtype=dtype))
     getattr(impl, name)(z, **kwargs).sum().backward()
     if z.grad is None:
-        from tests.kit.check import fail
+        from aifund.kit.check import fail
         fail(f"no gradient reached z after {name}(z).sum().backward()", inputs={"z": np.array([at], dtype=dtype)},
              call=_call_text(name, kwargs))
     return float(tensor_result(z.grad, what="z.grad", shape=(1,), dtype=dtype)[0])

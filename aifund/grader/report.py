@@ -15,9 +15,9 @@ import xml.etree.ElementTree as ET
 from importlib.metadata import version
 
 from aifund.verdict import NOT_RUN, STATUSES
-from grader.config import CourseConfig
-from grader.run import Outcome
-from spec import load_items, matches
+from aifund.grader.config import CourseConfig
+from aifund.grader.run import Outcome
+from aifund.spec import load_items, matches
 
 ITEMS = load_items()
 EXPLAIN = {
@@ -41,8 +41,8 @@ def versions() -> dict:
 
 
 def version_of_kit() -> str:
-    import tomllib
-    return tomllib.loads((pathlib.Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["version"]
+    from aifund import __version__
+    return __version__
 
 
 def selected(only) -> dict:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impl.edge.numpy_infer import im2col, max_pool2
-from impl.quantize import quantize
+from aifund.edge.numpy_infer import im2col, max_pool2
+from aifund.reference.quantize import quantize
 
 QMIN, QMAX = -128, 127
 

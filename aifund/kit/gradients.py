@@ -13,8 +13,8 @@ import numpy as np
 import torch
 from aifund.remote import Tensor, current, tensor_claims
 
-from tests.kit.check import assert_close, fail, require, tensor_result
-from tests.kit.tolerance import FD_STEP, GRAD_RTOL, finite_difference_bound, gradient_bound, term_magnitude
+from aifund.kit.check import assert_close, fail, require, tensor_result
+from aifund.kit.tolerance import FD_STEP, GRAD_RTOL, finite_difference_bound, gradient_bound, term_magnitude
 
 GRAD_POLICY = f"float64 gradient, {GRAD_RTOL:g} x (|ref| + max|ref|)"
 

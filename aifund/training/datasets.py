@@ -10,8 +10,9 @@ Where the files come from:
 - ``digits`` and ``iris``: shipped with scikit-learn; a fixed stratified split.
 - ``xor``: the four points of the XOR problem (train = test).
 
-The data directory is, in order: the ``data_dir`` argument, the environment
-variable ``AIFUND_DATA``, then ``~/.cache/aifund/data``.
+The data directory is, in order: the ``data_dir`` argument (--data-dir), the
+environment variable ``AIFUND_DATA``, ``shared/data`` beside a source checkout
+of the kit, then ``~/.cache/aifund/data`` (see ``data_dir``).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from impl.idx import IDXError, raw_bytes, read_idx, verify
+from aifund.training.idx import IDXError, raw_bytes, read_idx, verify
 
 DATA_ENV = "AIFUND_DATA"
 MNIST_MIRRORS = ("https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -63,11 +64,20 @@ class Dataset:
         return x.reshape(len(x), *self.image_shape)
 
 
+CHECKOUT = pathlib.Path(__file__).resolve().parents[2]     # the kit's source tree, when it runs from one
+BESIDE_CHECKOUT = CHECKOUT.parent / "shared" / "data"
+
+
 def data_dir(explicit: str | os.PathLike | None = None) -> pathlib.Path:
+    """The data directory, the one rule every command and test uses: ``explicit`` (--data-dir), else
+    $AIFUND_DATA, else ``shared/data`` beside a source checkout of the kit (as CI lays it out), else
+    ~/.cache/aifund/data. A relative path is the caller's."""
     if explicit:
-        return pathlib.Path(explicit)
+        return pathlib.Path(explicit).expanduser().resolve()
     if os.environ.get(DATA_ENV):
-        return pathlib.Path(os.environ[DATA_ENV])
+        return pathlib.Path(os.environ[DATA_ENV]).expanduser().resolve()
+    if (CHECKOUT / "pyproject.toml").is_file() and BESIDE_CHECKOUT.is_dir():
+        return BESIDE_CHECKOUT
     return pathlib.Path.home() / ".cache" / "aifund" / "data"
 
 
@@ -77,7 +87,7 @@ def mnist_file(name: str, directory: pathlib.Path) -> pathlib.Path:
         if candidate.is_file():
             return candidate
     raise DataMissing(f"{directory / 'mnist' / name}[.gz] not found: put the official MNIST file there, "
-                      f"or fetch it with `python -m impl.datasets download --data-dir {directory}` "
+                      f"or fetch it with `python -m aifund.training.datasets download --data-dir {directory}` "
                       f"(needs internet), or point {DATA_ENV} at a directory that has it")
 
 
@@ -188,7 +198,7 @@ def load_dataset(name: str, directory: str | os.PathLike | None = None) -> Datas
 
 def main(argv=None) -> int:
     import argparse
-    parser = argparse.ArgumentParser(prog="python -m impl.datasets", description="fetch or inspect the data sets")
+    parser = argparse.ArgumentParser(prog="python -m aifund.training.datasets", description="fetch or inspect the data sets")
     sub = parser.add_subparsers(dest="command", required=True)
     fetch = sub.add_parser("download", help="fetch full MNIST (needs internet) into the data directory")
     fetch.add_argument("--data-dir", default=None, help=f"default: ${DATA_ENV} or ~/.cache/aifund/data")
