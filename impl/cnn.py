@@ -52,6 +52,14 @@ def max_pool2d(x: Tensor, kernel: int = 2, stride: int | None = None) -> Tensor:
     return out
 
 
+# SimpleCNN's layers in order, written once: the model below walks this list, and so do its numpy, ONNX,
+# INT8 and PyTorch versions (aifund/edge/). A number is the index in parameters() of a weight; its bias follows.
+LAYOUT = (("conv", 0), ("relu",), ("pool",), ("conv", 2), ("relu",), ("pool",), ("flatten",),
+          ("dense", 4), ("relu",), ("dense", 6))
+SIDE, KERNEL, PADDING, POOL = 28, 3, 1, 2   # 28x28 images; 3x3 convolutions with padding 1 keep the size; 2x2 pools halve it
+CHANNELS, HIDDEN, CLASSES = (1, 32, 64), 128, 10
+
+
 class SimpleCNN:
     """conv 1->32 3x3 pad 1, ReLU, pool; conv 32->64 3x3 pad 1, ReLU, pool; 3136->128, ReLU; 128->10; softmax.
 
@@ -63,20 +71,35 @@ class SimpleCNN:
     """
 
     def __init__(self):
-        self.c1_w = _kaiming((32, 1, 3, 3), fan_in=1 * 9)
-        self.c1_b = Tensor.zeros(32).contiguous().realize()
-        self.c2_w = _kaiming((64, 32, 3, 3), fan_in=32 * 9)
-        self.c2_b = Tensor.zeros(64).contiguous().realize()
-        self.fc1 = Linear(64 * 7 * 7, 128)
-        self.fc2 = Linear(128, 10)
+        (c0, c1, c2), side = CHANNELS, SIDE // POOL // POOL
+        self.c1_w = _kaiming((c1, c0, KERNEL, KERNEL), fan_in=c0 * KERNEL * KERNEL)
+        self.c1_b = Tensor.zeros(c1).contiguous().realize()
+        self.c2_w = _kaiming((c2, c1, KERNEL, KERNEL), fan_in=c1 * KERNEL * KERNEL)
+        self.c2_b = Tensor.zeros(c2).contiguous().realize()
+        self.fc1 = Linear(c2 * side * side, HIDDEN)                            # 64 * 7 * 7 = 3136 inputs
+        self.fc2 = Linear(HIDDEN, CLASSES)
+
+    def _run(self, x: Tensor, steps) -> Tensor:
+        p = self.parameters()
+        for op, *w in steps:
+            if op == "conv":
+                x = x.conv2d(p[w[0]], p[w[0] + 1], padding=PADDING)
+            elif op == "relu":
+                x = relu(x)
+            elif op == "pool":
+                x = x.max_pool2d(POOL)
+            elif op == "flatten":
+                x = x.reshape(x.shape[0], -1)                                  # (N, 3136), (C, H, W) order
+            else:
+                x = x @ p[w[0]] + p[w[0] + 1]
+        return x
 
     def features(self, x: Tensor) -> Tensor:
-        x = relu(x.conv2d(self.c1_w, self.c1_b, padding=1)).max_pool2d(2)      # (N, 32, 14, 14)
-        x = relu(x.conv2d(self.c2_w, self.c2_b, padding=1)).max_pool2d(2)      # (N, 64, 7, 7)
-        return x.reshape(x.shape[0], -1)                                       # (N, 3136), (C, H, W) order
+        """(N, 1, 28, 28) -> (N, 3136): the layers up to and including the flatten."""
+        return self._run(x, LAYOUT[:LAYOUT.index(("flatten",)) + 1])
 
     def logits(self, x: Tensor) -> Tensor:
-        return self.fc2(relu(self.fc1(self.features(x))))
+        return self._run(x, LAYOUT)
 
     def __call__(self, x: Tensor) -> Tensor:
         return softmax(self.logits(x), axis=-1)

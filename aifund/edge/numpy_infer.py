@@ -1,25 +1,20 @@
-"""Inference from exported weights alone, in plain numpy: what a device without tinygrad runs.
+"""Inference from exported weights alone, computed in plain numpy (no tinygrad kernel runs).
 
 The arrays are those of ``save_weights`` (parameters() order): MLP
 [w1, b1, w2, b2, ...]; SimpleCNN [c1_w, c1_b, c2_w, c2_b, fc1_w, fc1_b, fc2_w, fc2_b].
+The layers are walked in the order of aifund/edge/plan.py.
 """
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from aifund.edge import plan
+
 
 def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
-
-
-def mlp_logits(arrays: list[np.ndarray], x: np.ndarray) -> np.ndarray:
-    for i in range(0, len(arrays), 2):
-        x = x @ arrays[i] + arrays[i + 1]
-        if i + 2 < len(arrays):
-            x = np.maximum(x, 0)
-    return x
 
 
 def im2col(x: np.ndarray, k: int, padding: int) -> np.ndarray:
@@ -36,18 +31,21 @@ def conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray, padding: int) -> np.ndar
     return out.transpose(0, 3, 1, 2)
 
 
-def max_pool2(x: np.ndarray) -> np.ndarray:
+def max_pool2(x: np.ndarray, size: int = plan.POOL) -> np.ndarray:
     n, c, h, w = x.shape
-    return x[:, :, :h // 2 * 2, :w // 2 * 2].reshape(n, c, h // 2, 2, w // 2, 2).max(axis=(3, 5))
-
-
-def cnn_logits(arrays: list[np.ndarray], x: np.ndarray) -> np.ndarray:
-    c1_w, c1_b, c2_w, c2_b, fc1_w, fc1_b, fc2_w, fc2_b = arrays
-    x = max_pool2(np.maximum(conv2d(x, c1_w, c1_b, 1), 0))
-    x = max_pool2(np.maximum(conv2d(x, c2_w, c2_b, 1), 0))
-    x = np.maximum(x.reshape(len(x), -1) @ fc1_w + fc1_b, 0)
-    return x @ fc2_w + fc2_b
+    return x[:, :, :h // size * size, :w // size * size].reshape(n, c, h // size, size, w // size, size).max(axis=(3, 5))
 
 
 def logits(kind: str, arrays: list[np.ndarray], x: np.ndarray) -> np.ndarray:
-    return mlp_logits(arrays, x) if kind == "mlp" else cnn_logits(arrays, x)
+    for op, *w in plan.steps(kind, len(arrays)):
+        if op == "conv":
+            x = conv2d(x, arrays[w[0]], arrays[w[0] + 1], plan.PADDING)
+        elif op == "relu":
+            x = np.maximum(x, 0)
+        elif op == "pool":
+            x = max_pool2(x)
+        elif op == "flatten":
+            x = x.reshape(len(x), -1)            # (C, H, W) order, as SimpleCNN flattens
+        else:
+            x = x @ arrays[w[0]] + arrays[w[0] + 1]
+    return x

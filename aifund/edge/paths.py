@@ -14,7 +14,8 @@ def tinygrad_model(kind: str, arrays: list[np.ndarray]):
     from aifund.reference.cnn import SimpleCNN
     from aifund.reference.layers import MLP
     from tinygrad import Tensor
-    model = MLP([784, 256, 128, 10]) if kind == "mlp" else SimpleCNN()
+    sizes = [arrays[0].shape[0], *(w.shape[1] for w in arrays[0::2])]     # the MLP's sizes, from its weights
+    model = MLP(sizes) if kind == "mlp" else SimpleCNN()
     for p, a in zip(model.parameters(), arrays):
         p.assign(Tensor(a)).realize()
     return model
@@ -74,28 +75,26 @@ def int8_path(quantized, x):
 
 
 def torch_path(kind, arrays, x):
+    """The same steps (aifund/edge/plan.py) as torch modules: the peer the latency table compares with."""
     import torch
-    if kind == "mlp":
-        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                                    torch.nn.ReLU(), torch.nn.Linear(128, 10))
-        linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-        with torch.no_grad():
-            for layer, w, b in zip(linears, arrays[0::2], arrays[1::2]):
-                layer.weight.copy_(torch.from_numpy(w.T.copy()))
-                layer.bias.copy_(torch.from_numpy(b))
-    else:
-        model = torch.nn.Sequential(torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                                    torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                                    torch.nn.Flatten(), torch.nn.Linear(3136, 128), torch.nn.ReLU(),
-                                    torch.nn.Linear(128, 10))
-        c1, c2, f1, f2 = model[0], model[3], model[7], model[9]
-        with torch.no_grad():
-            for layer, w, b in ((c1, arrays[0], arrays[1]), (c2, arrays[2], arrays[3])):
-                layer.weight.copy_(torch.from_numpy(w))
-                layer.bias.copy_(torch.from_numpy(b))
-            for layer, w, b in ((f1, arrays[4], arrays[5]), (f2, arrays[6], arrays[7])):
-                layer.weight.copy_(torch.from_numpy(w.T.copy()))
-                layer.bias.copy_(torch.from_numpy(b))
+    from aifund.edge import plan
+    modules = []
+    with torch.no_grad():
+        for op, *w in plan.steps(kind, len(arrays)):
+            if op == "conv":
+                weight, bias = arrays[w[0]], arrays[w[0] + 1]
+                layer = torch.nn.Conv2d(weight.shape[1], weight.shape[0], weight.shape[2], padding=plan.PADDING)
+                layer.weight.copy_(torch.from_numpy(weight))
+                layer.bias.copy_(torch.from_numpy(bias))
+            elif op == "dense":
+                weight, bias = arrays[w[0]], arrays[w[0] + 1]
+                layer = torch.nn.Linear(*weight.shape)
+                layer.weight.copy_(torch.from_numpy(weight.T.copy()))     # torch keeps (out, in)
+                layer.bias.copy_(torch.from_numpy(bias))
+            else:
+                layer = {"relu": torch.nn.ReLU(), "pool": torch.nn.MaxPool2d(plan.POOL), "flatten": torch.nn.Flatten()}[op]
+            modules.append(layer)
+    model = torch.nn.Sequential(*modules)
     model.eval()
     xt = torch.from_numpy(x)
 

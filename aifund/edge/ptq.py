@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from aifund.edge import plan
 from aifund.edge.numpy_infer import im2col, max_pool2
 from aifund.reference.quantize import quantize
 
@@ -58,7 +59,7 @@ class QLayer:
 
 def _pad_with_zero_point(xq: np.ndarray, k: int, zp: int) -> np.ndarray:
     """im2col where the padding holds the code of 0.0 (the zero point), so padded zeros stay zeros."""
-    p = k // 2
+    p = plan.PADDING
     padded = np.pad(xq, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=zp)
     return im2col(padded, k, 0)
 
@@ -75,26 +76,28 @@ def conv(w: np.ndarray, b: np.ndarray) -> QLayer:
 
 
 class QuantizedModel:
+    """The model's steps (aifund/edge/plan.py) with every conv and dense layer in INT8."""
+
     def __init__(self, kind: str, arrays: list[np.ndarray]):
         self.kind = kind
-        if kind == "mlp":
-            self.layers = [dense(arrays[i], arrays[i + 1]) for i in range(0, len(arrays), 2)]
-        else:
-            c1_w, c1_b, c2_w, c2_b, fc1_w, fc1_b, fc2_w, fc2_b = arrays
-            self.layers = [conv(c1_w, c1_b), conv(c2_w, c2_b), dense(fc1_w, fc1_b), dense(fc2_w, fc2_b)]
+        self.steps = plan.steps(kind, len(arrays))
+        make = {"conv": conv, "dense": dense}
+        self.layers = [make[op](arrays[w[0]], arrays[w[0] + 1]) for op, *w in self.steps if op in make]
 
     def _run(self, x: np.ndarray, calibrating: bool) -> np.ndarray:
-        for i, layer in enumerate(self.layers):
-            if calibrating:
-                layer.calibrate(x)
-            x = layer(x)
-            last = i + 1 == len(self.layers)
-            if not last:
+        layers = iter(self.layers)
+        for op, *_ in self.steps:
+            if op in ("conv", "dense"):
+                layer = next(layers)
+                if calibrating:
+                    layer.calibrate(x)
+                x = layer(x)
+            elif op == "relu":
                 x = np.maximum(x, 0)
-                if self.kind == "cnn" and layer.kind == "conv":
-                    x = max_pool2(x)
-                if self.kind == "cnn" and i == 1:
-                    x = x.reshape(len(x), -1)
+            elif op == "pool":
+                x = max_pool2(x)
+            elif op == "flatten":
+                x = x.reshape(len(x), -1)
         return x
 
     def calibrate(self, x: np.ndarray) -> "QuantizedModel":

@@ -54,7 +54,7 @@ def test_copy_in_path_sees_each_new_input():
     run = paths.tinygrad_copyin_path("mlp", arrays, x)
     for _ in range(3):
         x[...] = rng.random((4, 784), dtype=np.float32)     # the caller overwrites its batch in place
-        np.testing.assert_allclose(run(), numpy_infer.mlp_logits(arrays, x), rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(run(), numpy_infer.logits("mlp", arrays, x), rtol=1e-4, atol=1e-4)
 
 
 def test_every_latency_path_returns_the_same_predictions(tmp_path):
@@ -63,7 +63,7 @@ def test_every_latency_path_returns_the_same_predictions(tmp_path):
     x = np.random.default_rng(1).random((8, 784), dtype=np.float32)
     export("mlp", arrays, tmp_path / "m.onnx")
     q = QuantizedModel("mlp", arrays).calibrate(x)
-    reference = numpy_infer.mlp_logits(arrays, x).argmax(1)
+    reference = numpy_infer.logits("mlp", arrays, x).argmax(1)
     for make in (paths.tinygrad_numpy_input_path, paths.tinygrad_copyin_path, paths.tinygrad_resident_path,
                  paths.numpy_path, paths.torch_path):
         assert (make("mlp", arrays, x)().argmax(1) == reference).all(), make.__name__
