@@ -8,6 +8,7 @@ report.json (accuracies, size ratio, output agreement, the latency table).
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 import pathlib
 
@@ -19,12 +20,11 @@ from aifund.edge.devices import detect
 from aifund.edge.latency import measure, table
 from aifund.edge.onnx_export import IR_VERSION, OPSET, export, session
 from aifund.edge.ptq import QuantizedModel
-from aifund.training.training import Config, predict, train
-from aifund.reference.weights import read_weights, save_weights
+from aifund.training.training import predict, recipe, train
+from aifund.reference.weights import WeightsError, read_weights, save_weights
+from aifund.training.datasets import DataMissing
 from aifund import __version__
 
-TRAINING = {"mlp": Config(model="mlp", epochs=10, batch_size=64, lr=1e-3),
-            "cnn": Config(model="cnn", epochs=4, batch_size=64, lr=2e-3)}
 CALIBRATION_SAMPLES = 1000
 
 
@@ -48,8 +48,8 @@ def run(kind: str, out: pathlib.Path, weights=None, data_dir=None, runs=100, bat
         arrays = read_weights(weights)
         log(f"1. loaded {weights}")
     else:
-        log(f"1. training {kind} on mnist-5k ({TRAINING[kind].epochs} epochs)")
-        model, _ = train(TRAINING[kind], data, log=log)
+        log(f"1. training {kind} on mnist-5k ({recipe(kind).epochs} epochs, the recipe of aifund/training/training.py)")
+        model, _ = train(recipe(kind), data, log=log)
         arrays = [p.numpy() for p in model.parameters()]
     model = paths.tinygrad_model(kind, arrays)
     save_weights(model, out / "weights.npz")
@@ -95,17 +95,45 @@ def run(kind: str, out: pathlib.Path, weights=None, data_dir=None, runs=100, bat
     return report
 
 
+def check_weights(kind: str, arrays: list, path) -> None:
+    """WeightsError (one line) when the arrays cannot be the model's: SimpleCNN's shapes, or an MLP's chain."""
+    if kind == "cnn":
+        from aifund.reference.cnn import SimpleCNN
+        expected = [tuple(p.shape) for p in SimpleCNN().parameters()]
+    else:
+        expected = []
+        for i in range(0, len(arrays) - 1, 2):
+            n_in = arrays[0].shape[0] if i == 0 else expected[-2][1]     # each layer takes the last one's outputs
+            n_out = arrays[i].shape[-1] if arrays[i].ndim == 2 else -1
+            expected += [(n_in, n_out), (n_out,)]
+        if len(arrays) % 2 or not arrays:
+            expected.append(("an even number of arrays",))
+    got = [tuple(a.shape) for a in arrays]
+    if got != expected:
+        raise WeightsError(f"{path}: array shapes {got} are not those of the {kind} ({expected})")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="aifund-edge", description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--model", choices=("mlp", "cnn"), default="mlp")
-    p.add_argument("--weights", default=None, help="a save_weights .npz file (default: train first)")
-    p.add_argument("--out", default=None, help="default runs/edge-MODEL")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--runs", type=int, default=100)
+    p.add_argument("--model", choices=("mlp", "cnn"), default="mlp", help="which model")
+    p.add_argument("--weights", default=argparse.SUPPRESS,
+                   help="a save_weights .npz file of that model (default: train it first, with its recipe)")
+    p.add_argument("--out", default=argparse.SUPPRESS, help="output folder (default: runs/edge-MODEL)")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS,
+                   help="(default: $AIFUND_DATA, else shared/data beside a checkout of the kit, else ~/.cache/aifund/data)")
+    p.add_argument("--runs", type=int, default=100, help="timed calls per latency path and batch size")
     args = p.parse_args(argv)
-    run(args.model, pathlib.Path(args.out or f"runs/edge-{args.model}"), args.weights, args.data_dir, args.runs)
+    weights = getattr(args, "weights", None)
+    try:
+        if weights:   # read before any long work: a wrong file is one line, not a traceback after training
+            check_weights(args.model, read_weights(weights), weights)
+        run(args.model, pathlib.Path(getattr(args, "out", None) or f"runs/edge-{args.model}"), weights,
+            getattr(args, "data_dir", None), args.runs)
+    except (DataMissing, WeightsError, FileNotFoundError) as exc:
+        print(f"aifund-edge: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -29,6 +29,9 @@ from aifund.grader import shards
 from aifund import __version__
 
 
+PROG = "aifund-grade"   # what messages start with (./grade runs the same command)
+
+
 def expand(paths: list[str]) -> list[pathlib.Path]:
     out = []
     for p in map(pathlib.Path, paths):
@@ -40,13 +43,14 @@ def expand(paths: list[str]) -> list[pathlib.Path]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="aifund-grade", description=__doc__.splitlines()[0],
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("submissions", nargs="*")
-    p.add_argument("--out", default="grades")
+    p.add_argument("submissions", nargs="*",
+                   help=".py files, package folders, or folders of them (relative to this folder)")
+    p.add_argument("--out", default="grades", help="where the reports and class.csv go")
     p.add_argument("--config", default=None, help="course config TOML (weights, hidden items, limits)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="submissions graded at once")
     p.add_argument("--spec-items", default=None, help="grade only these items (comma-separated ids or prefixes ending in '.')")
     p.add_argument("--no-sandbox", action="store_true",
                    help="run submissions without the bubblewrap sandbox (only for code you trust; report.json says so)")
@@ -68,23 +72,23 @@ def main(argv=None) -> int:
     modes = [m for m, on in (("--merge", args.merge is not None), ("--gradescope-bundle", args.gradescope_bundle),
                              ("--shard", args.shard is not None)) if on]
     if len(modes) > 1:
-        print(f"./grade: {' and '.join(modes)} cannot be used together", file=sys.stderr)
+        print(f"{PROG}: {' and '.join(modes)} cannot be used together", file=sys.stderr)
         return 2
     if modes and modes[0] != "--shard" and args.submissions:
-        print(f"./grade: {modes[0]} takes no submissions (given: {' '.join(args.submissions)})", file=sys.stderr)
+        print(f"{PROG}: {modes[0]} takes no submissions (given: {' '.join(args.submissions)})", file=sys.stderr)
         return 2
     shard = None
     if args.shard is not None:
         try:
             shard = shards.parse_shard(args.shard)
         except shards.ShardError as exc:
-            print(f"./grade: {exc}", file=sys.stderr)
+            print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
     if args.merge is not None:
         try:
             merged = shards.read_shards(args.merge)
         except shards.ShardError as exc:
-            print(f"./grade: {exc}", file=sys.stderr)
+            print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -94,13 +98,13 @@ def main(argv=None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(f"./grade: {exc}", file=sys.stderr)
+        print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     if args.spec_items is not None:
         words = [w.strip() for w in args.spec_items.split(",") if w.strip()]
         problems = [m for m in map(unknown_selection, words) if m] or ([] if words else ["no item ids given"])
         if problems:
-            print(f"./grade: --spec-items: {'; '.join(problems)}", file=sys.stderr)
+            print(f"{PROG}: --spec-items: {'; '.join(problems)}", file=sys.stderr)
             return 2
     if args.gradescope_bundle:
         from aifund.grader.bundle import BundleError, build_bundle
@@ -108,7 +112,7 @@ def main(argv=None) -> int:
         try:
             names = build_bundle(args.gradescope_bundle, args.config, only)
         except (BundleError, OSError) as exc:
-            print(f"./grade: {exc}", file=sys.stderr)
+            print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
         print(f"Gradescope bundle: {args.gradescope_bundle} ({len(names)} files; "
               f"{'items ' + ','.join(only) if only else 'every spec item'}"
@@ -116,13 +120,13 @@ def main(argv=None) -> int:
         return 0
     missing = [s for s in args.submissions if not os.path.lexists(s)]
     if missing:
-        print(f"./grade: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        print(f"{PROG}: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
     mode = "off" if args.no_sandbox else "require"
     try:
         sandbox.choose(mode)
     except sandbox.SandboxUnavailable as exc:
-        print(f"./grade: refusing to run untrusted code without a sandbox: {exc}. "
+        print(f"{PROG}: refusing to run untrusted code without a sandbox: {exc}. "
               "Pass --no-sandbox to grade anyway (only code you trust).", file=sys.stderr)
         return 2
     if args.warm_cache:
@@ -136,7 +140,7 @@ def main(argv=None) -> int:
     if not submissions:
         if not args.submissions:
             p.print_usage(sys.stderr)
-        print("./grade: no submissions found" + (f" in {', '.join(args.submissions)} (a folder of .py files "
+        print(f"{PROG}: no submissions found" + (f" in {', '.join(args.submissions)} (a folder of .py files "
               "or package folders is expected)" if args.submissions else ""), file=sys.stderr)
         return 2
     out = pathlib.Path(args.out)
@@ -144,7 +148,7 @@ def main(argv=None) -> int:
         clashes = shards.duplicate_names(submissions)
         if clashes:
             name, paths = sorted(clashes.items())[0]
-            print(f"./grade: --shard: {len(clashes)} name(s) given to two submissions, e.g. {name!r}: "
+            print(f"{PROG}: --shard: {len(clashes)} name(s) given to two submissions, e.g. {name!r}: "
                   f"{', '.join(map(str, paths))} (their reports would share DIR/{name})", file=sys.stderr)
             return 2
         everyone, submissions = submissions, shards.select(submissions, *shard)

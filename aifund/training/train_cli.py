@@ -13,8 +13,9 @@ import pathlib
 import platform
 import sys
 
-from aifund.training.datasets import NAMES, data_dir, load_dataset
-from aifund.training.training import MODELS, Config, train
+from aifund.training.datasets import NAMES, DataMissing, data_dir, load_dataset
+from aifund.training.idx import IDXError
+from aifund.training.training import MODELS, RECIPES, Config, recipe, train
 from aifund.reference.weights import save_weights
 from aifund import __version__
 
@@ -32,27 +33,33 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="aifund-train", description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--model", choices=MODELS, default=d.model)
-    p.add_argument("--data", choices=NAMES, default="mnist-5k")
-    p.add_argument("--data-dir", default=None, help="default: $AIFUND_DATA, else shared/data beside a checkout of the kit, else ~/.cache/aifund/data")
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--lr", type=float, default=d.lr)
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--schedule", choices=("cosine", "constant"), default=d.schedule)
+    p.add_argument("--model", choices=MODELS, default=d.model, help="which model")
+    p.add_argument("--data", choices=NAMES, default="mnist-5k", help="which data set")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS,
+                   help="(default: $AIFUND_DATA, else shared/data beside a checkout of the kit, else ~/.cache/aifund/data)")
+    for flag, field, kind in (("--epochs", "epochs", int), ("--batch-size", "batch_size", int), ("--lr", "lr", float)):
+        recipes = ", ".join(f"{m} {getattr(RECIPES[m], field):g}" for m in MODELS)
+        p.add_argument(flag, type=kind, default=argparse.SUPPRESS, help=f"(default: the model's recipe: {recipes})")
+    p.add_argument("--seed", type=int, default=d.seed, help="initialisation and shuffling")
+    p.add_argument("--schedule", choices=("cosine", "constant"), default=d.schedule, help="learning-rate schedule")
     p.add_argument("--augment", action="store_true", help="random 2-pixel-padded crops (CNN only)")
-    p.add_argument("--out", default=None, help="output directory (default runs/MODEL-DATA)")
+    p.add_argument("--out", default=argparse.SUPPRESS, help="output directory (default: runs/MODEL-DATA)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    out = pathlib.Path(args.out or f"runs/{args.model}-{args.data}")
+    out = pathlib.Path(getattr(args, "out", None) or f"runs/{args.model}-{args.data}")
+    args.data_dir = getattr(args, "data_dir", None)
+    try:
+        data = load_dataset(args.data, args.data_dir)
+    except (DataMissing, IDXError) as exc:      # before any work: one line, no traceback
+        print(f"aifund-train: {exc}", file=sys.stderr)
+        return 2
     out.mkdir(parents=True, exist_ok=True)
-    data = load_dataset(args.data, args.data_dir)
-    config = Config(model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
-                    schedule=args.schedule, augment=args.augment)
+    given = {k: getattr(args, k) for k in ("epochs", "batch_size", "lr") if hasattr(args, k)}
+    config = recipe(args.model, seed=args.seed, schedule=args.schedule, augment=args.augment, **given)
     print(f"training {args.model} on {data.name} ({len(data.x_train)} train / {len(data.x_test)} test samples, "
           f"data from {data_dir(args.data_dir) if data.name.startswith('mnist') else 'its package'})", flush=True)
     bar = None
