@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         tg, th = tinygrad_rate(x, y, batch, args.steps), torch_rate(x, y, batch, args.steps)
         print(f"{batch:>6} {tg:>19,.0f} {th:>16,.0f} {tg / th:>6.2f}")
     if not args.no_gate:
-        config = Config(model="mlp", epochs=10, batch_size=64, lr=1e-3, eval_every_epoch=True)
+        config = recipe("mlp", eval_every_epoch=True)
         _, history = train(config, data)
         reached = next((e for e in history.epochs if e["test_accuracy"] >= 0.92), None)
         elapsed = sum(e["seconds"] for e in history.epochs[:reached["epoch"]]) if reached else float("nan")
