@@ -1,7 +1,7 @@
 """Float64 oracles: the guide's formulas in numpy, and the same in PyTorch.
 
 Every function takes float64 numpy arrays. ``*_scale`` functions give the
-magnitude used by the tolerance policy (tests/kit/tolerance.py).
+magnitude used by the tolerance policy (aifund/kit/tolerance.py).
 """
 from dataclasses import dataclass
 from typing import Callable
