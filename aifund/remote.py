@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 
+from aifund import sandbox as sandbox_module
 from aifund.sandbox import Sandbox, worker_command
 from aifund.worker import wire
 
@@ -187,6 +188,8 @@ class Session:
             os.killpg(proc.pid, signal.SIGKILL)   # the sandbox's first process; the kernel ends the rest
         except (ProcessLookupError, PermissionError):
             pass
+        if not self.sandbox.isolated and self.sandbox.uid is not None:
+            sandbox_module.end_user_processes(self.sandbox.uid)   # no pid namespace: end its user's processes
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

@@ -86,18 +86,43 @@ _PROBED: dict = {}
 def choose(mode: str, limits: Limits | None = None, uid: int | None = None) -> Sandbox:
     """mode: "require" (bwrap or an error), "auto" (bwrap where it works), "off"."""
     limits = limits or Limits()
+    # Without namespaces a root kit still runs the worker as an unprivileged user when one is named
+    # (the grader always names one): it cannot then write the kit's files or signal the grading process.
+    plain_uid = uid if os.geteuid() == 0 else None
+    blocked = _unreachable_by_others() if plain_uid is not None else None
+    if blocked:
+        plain_uid = None
+    as_root = f"; it runs as root: another user cannot enter {blocked}" if blocked else ""
     if mode == "off":
-        return Sandbox("none", "the sandbox was turned off (--no-sandbox)", limits=limits)
+        return Sandbox("none", "the sandbox was turned off (--no-sandbox)" + as_root, uid=plain_uid, limits=limits)
     if "reason" not in _PROBED:
         _PROBED["reason"] = probe()
     reason = _PROBED["reason"]
     if reason:
         if mode == "require":
             raise SandboxUnavailable(reason)
-        return Sandbox("none", reason, limits=limits)
+        return Sandbox("none", reason + as_root, uid=plain_uid, limits=limits)
     if os.geteuid() == 0:
         uid = FIRST_UID if uid is None else uid
     return Sandbox("bwrap", uid=uid if os.geteuid() == 0 else None, limits=limits)
+
+
+def _unreachable_by_others() -> str | None:
+    """The first folder on the way to the interpreter, its libraries or the kit that a user other than its
+    owner cannot enter (a Python installed under /root, say), else None."""
+    wanted = {os.path.realpath(sys.executable), os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix),
+              str(PACKAGE)}
+    for path in sorted(wanted):
+        parts = pathlib.Path(path).parts
+        for i in range(1, len(parts) + 1):
+            folder = os.path.join(*parts[:i])
+            try:
+                mode = os.stat(folder).st_mode
+            except OSError:
+                break
+            if os.path.isdir(folder) and not mode & 0o001:
+                return folder
+    return None
 
 
 class SandboxUnavailable(RuntimeError):
@@ -154,7 +179,9 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
         if reference:
             argv += ["--reference-path", str(reference_dir())]
         full_env = dict(env, PYTHONPATH=str(PACKAGE.parent), CACHEDB=str(cache_dir / "kernels.db"), PYTHONUNBUFFERED="1")
-        return argv, full_env, _limits(sandbox.limits, None)
+        if sandbox.uid is not None:
+            full_env.update(HOME=str(cache_dir), XDG_CACHE_HOME=str(cache_dir))   # root's home is not its to read
+        return argv, full_env, _limits(sandbox.limits, sandbox.uid, switch_user=sandbox.uid is not None)
 
     ro = list(_system_binds())
     ro.append((str(WORKER_PACKAGE), "/kit/aifund/worker"))
@@ -229,7 +256,7 @@ def _die_with_parent():
             pass
 
 
-def _limits(limits: Limits, uid: int | None):
+def _limits(limits: Limits, uid: int | None, switch_user: bool = False):
     def apply():
         os.setsid()
         _die_with_parent()
@@ -241,4 +268,36 @@ def _limits(limits: Limits, uid: int | None):
         if uid is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        if switch_user:   # last: the limits above are set while still allowed to
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
     return apply
+
+
+def end_user_processes(uid: int, rounds: int = 5) -> int:
+    """SIGKILL every process whose real user is ``uid`` (a worker run without namespaces leaves no pid
+    namespace to end them); a few rounds, for processes forked meanwhile. Returns how many were killed."""
+    if uid is None or uid < FIRST_UID or not os.path.isdir("/proc"):
+        return 0
+    killed = 0
+    for _ in range(rounds):
+        found = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    uids = next(line for line in status if line.startswith("Uid:")).split()[1:]
+            except (OSError, StopIteration):
+                continue
+            if str(uid) in uids:
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                    found += 1
+                except (ProcessLookupError, PermissionError):
+                    pass
+        killed += found
+        if not found:
+            break
+    return killed
