@@ -30,6 +30,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--conformance-json", default=None, metavar="FILE", help="also write the report as JSON")
     p.add_argument("--hypothesis-profile", default="ci", choices=("ci", "thorough", "explore"),
                    help="how many cases: ci (a dozen per test, the same every run), thorough or explore (random, many)")
+    p.add_argument("--example-db", default=None, metavar="DIR",
+                   help="Hypothesis example database: failures found are saved there and replayed first by later "
+                        "runs (default: .aifund-examples beside --impl; for the reference, the kit's "
+                        ".hypothesis/aifund-examples). AIFUND_SHARED_EXAMPLES=owner/repo also reads a team's "
+                        "database, the artifact hypothesis-example-db of that repository, read-only")
     p.add_argument("--sandbox", default="auto", choices=("auto", "require", "off"),
                    help="run the implementation in bubblewrap: where the machine has it, always, or never")
     p.add_argument("-n", "--jobs", default="auto", metavar="N",
@@ -46,7 +51,7 @@ def conformance(argv: list[str] | None = None) -> int:
     if args.jobs not in ("0", 0):
         pytest_args += ["-n", str(args.jobs)]
     for flag, value in (("--impl", args.impl), ("--spec-items", args.spec_items),
-                        ("--conformance-json", args.conformance_json)):
+                        ("--conformance-json", args.conformance_json), ("--example-db", args.example_db)):
         if value is not None:
             pytest_args.append(f"{flag}={value}")
     if args.partial:

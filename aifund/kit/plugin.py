@@ -21,7 +21,7 @@ import pytest
 from aifund import integrity, remote, sandbox, verdict
 from aifund.remote import ImplementationRaised, WorkerGone
 from aifund.spec import load_items, matches
-from aifund.kit import profiles
+from aifund.kit import examples, profiles
 from aifund.kit.alarm import time_limit
 from aifund.kit.check import ConformanceFailure
 from aifund.kit.context import CURRENT
@@ -75,6 +75,11 @@ def pytest_addoption(parser):
                          "(default: any fail, error or missing item makes the exit status 1)")
     group.addoption("--reference-visible", action="store_true", default=False,
                     help="let the implementation import the reference impl/ (the kit's own mutant corpus needs it)")
+    group.addoption("--example-db", default=None, metavar="DIR",
+                    help="Hypothesis example database: every failure found is saved there and replayed first by "
+                         f"later runs (default: {examples.BESIDE_IMPL} in the folder of --impl; for the reference, "
+                         "the kit's .hypothesis/aifund-examples). Also read, read-only: the artifact of "
+                         f"${examples.SHARED_ENV}=owner/repo. The mutants and grading profiles use none")
 
 
 def conformance_dir() -> pathlib.Path:
@@ -105,8 +110,16 @@ def pytest_configure(config):
     # Gradient items compute in float64, which tinygrad's CPU device has and some GPU backends lack.
     os.environ.setdefault("DEV", "CPU")
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:tinygrad.*")
-    profiles.load(config)
     _check_arguments(config)
+    config._hypothesis_profile = profiles.chosen(config)
+    config._example_store = None
+    if profiles.uses_database(config._hypothesis_profile):
+        try:
+            config._example_store = examples.open_store(config.getoption("--example-db"), target_of(config),
+                                                        config.invocation_params.dir)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    profiles.load(config)
     config._conformance = Conformance(config)
     config.pluginmanager.register(config._conformance, "conformance-report")
 
@@ -181,6 +194,21 @@ def pytest_collection_modifyitems(config, items):
         keep = [it for it in items if _selected(spec_ids(it), wanted)]
         config.hook.pytest_deselected(items=[it for it in items if it not in keep])
         items[:] = keep
+    if config._example_store is not None and config.getoption("--hypothesis-seed", None) is not None:
+        _keep_database_under_seed(items)
+
+
+def _keep_database_under_seed(items):
+    """--hypothesis-seed makes Hypothesis drop the example database (core.py, run_engine: no database key when
+    a global seed is forced), so a seeded exploration would neither replay nor keep what it finds. A test's
+    explicit database key is used even then: set it to the key Hypothesis computes without a seed (the digest
+    of the inner test), so seeded and unseeded runs save and replay the same entries."""
+    from hypothesis.internal.reflection import function_digest
+    for item in items:
+        test = getattr(item, "obj", None)
+        test = getattr(test, "__func__", test)
+        if getattr(test, "is_hypothesis_test", False):
+            test._hypothesis_internal_database_key = function_digest(test.hypothesis.inner_test)
 
 
 def target_of(config) -> str:
@@ -215,7 +243,7 @@ def session_of(config) -> remote.Session:
         target = target_of(config)
         display = config.getoption("--impl") or "impl"
         conformance.session = remote.Session(
-            target, box, names=CONTRACT_NAMES, cache_dir=cache,
+            target, box, names=CONTRACT_NAMES, cache_dir=cache, env=worker_env(),
             reference_access=config.getoption("--reference-visible"),
             import_timeout=config.getoption("--impl-import-timeout"), display_path=display)
         if target != "impl" and not pathlib.Path(target).exists():
@@ -226,6 +254,12 @@ def session_of(config) -> remote.Session:
     if session.import_error is None and not session.alive:
         session.ensure()
     return session
+
+
+def worker_env(environ=os.environ) -> dict:
+    """The environment the implementation's process is started with (bubblewrap then keeps only a few names
+    of it): the example database belongs to this process, and no credential for a shared one goes there."""
+    return {k: v for k, v in environ.items() if k not in examples.SECRET_ENV}
 
 
 @pytest.fixture(scope="session")
@@ -376,7 +410,39 @@ def pytest_runtest_makereport(item, call):
     verdict = classify(report, call)
     if verdict:
         status, message = verdict
-        report.user_properties.append(("conformance", json.dumps({"items": ids, "status": status, "message": message})))
+        data = {"items": ids, "status": status, "message": message}
+        if status in ("fail", "error") and report.when == "call":
+            data.update(replay_of(item, call))
+        report.user_properties.append(("conformance", json.dumps(data)))
+
+
+# "Failing test case: test_x(...)" (and "Failing explicit example" for an @example); older Hypothesis
+# wrote "Falsifying example" / "Falsifying explicit example".
+_EXAMPLE_NOTE = ("Failing test case", "Failing explicit example", "Falsifying example", "Falsifying explicit example")
+
+
+def falsifying_example(call) -> str | None:
+    """Hypothesis' "Failing test case: test_x(z=...)" for a failed test: the call with the arguments that
+    failed (the fixture impl left out), for a person to read and rerun. Hypothesis attaches it to the
+    exception it raises as a note (PEP 678), the text pytest prints under the traceback."""
+    exc = call.excinfo.value if call.excinfo else None
+    notes = [n for n in getattr(exc, "__notes__", None) or [] if isinstance(n, str) and n.startswith(_EXAMPLE_NOTE)]
+    if not notes:
+        return None
+    return "\n".join(line for line in notes[-1].splitlines() if not line.strip().startswith("impl=")).strip()
+
+
+def replay_of(item, call) -> dict:
+    """What reproduces one failed test: its falsifying example, and Hypothesis' seed where it chose one."""
+    out = {"test": item.nodeid}
+    example = falsifying_example(call)
+    if example:
+        out["example"] = example
+    test = getattr(item, "obj", None)
+    seed = getattr(getattr(test, "__func__", test), "_hypothesis_internal_use_generated_seed", None)
+    if seed is not None:   # only in a random profile without --hypothesis-seed: each test draws its own
+        out["seed"] = seed
+    return out
 
 
 class Conformance:
@@ -386,6 +452,7 @@ class Conformance:
         self.config = config
         self.session: remote.Session | None = None
         self.results: dict[str, list[tuple[str, str, str]]] = {}  # id -> [(status, message, test nodeid)]
+        self.replays: dict[str, list[dict]] = {}   # id -> [{test, example, seed}] of its failed tests
         self.workers: list[dict] = []    # what each process's worker session said about itself
 
     def close(self):
@@ -411,6 +478,9 @@ class Conformance:
             data = json.loads(value)
             for item_id in data["items"]:
                 self.results.setdefault(item_id, []).append((data["status"], data["message"], report.nodeid))
+                replay = {k: data[k] for k in ("test", "example", "seed") if k in data}
+                if "example" in replay or "seed" in replay:
+                    self.replays.setdefault(item_id, []).append(replay)
             # Written as results arrive, so a run stopped from outside (a grade's own time limit) keeps them.
             if not hasattr(self.config, "workerinput") and time.monotonic() - self._written > 2.0:
                 self.write_json()
@@ -445,6 +515,8 @@ class Conformance:
             status, message = self.item_status(item_id)
             items[item_id] = {"status": status, "section": item.section, "title": item.title,
                               "weight": item.weight, "message": message}
+            if status in ("fail", "error") and self.replays.get(item_id):
+                items[item_id]["examples"] = self.replays[item_id]
         summary = {s: sum(1 for v in items.values() if v["status"] == s) for s in STATUSES}
         summary["total"] = len(items)
         workers = self.workers or ([self.session_facts()] if self.session is not None else [])
@@ -463,7 +535,24 @@ class Conformance:
         return {"impl": self.config.getoption("--impl") or "impl", "items": items, "summary": summary,
                 "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
                 "integrity": flags, "output": output,
-                "worker_restarts": sum(w.get("restarts", 0) for w in workers)}
+                "worker_restarts": sum(w.get("restarts", 0) for w in workers),
+                **self.hypothesis_facts()}
+
+    def hypothesis_facts(self) -> dict:
+        """How to rerun this run's examples: the profile, the seed, the example database."""
+        from hypothesis import settings
+        forced = self.config.getoption("--hypothesis-seed", None)
+        if settings.default.derandomize:
+            seed = "derandomized"       # each test's examples come from its own digest (--hypothesis-seed is ignored)
+        elif forced is not None:
+            seed = int(forced) if str(forced).lstrip("-").isdigit() else forced
+        else:
+            seed = "random"             # each test draws its own seed; a failed test's is in its item's examples
+        store = self.config._example_store
+        return {"profile": self.config._hypothesis_profile, "seed": seed,
+                "example_db": str(store.path) if store is not None else None,
+                "example_db_writable": store.writable if store is not None else None,
+                "shared_examples": store.shared if store is not None else None}
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session):
@@ -480,6 +569,17 @@ class Conformance:
                                   "(--partial checks a partial implementation on purpose)")
 
     exit_note = ""
+
+    def examples_line(self, data: dict, failed: bool) -> str:
+        seed = data["seed"] if isinstance(data["seed"], str) else f"seed {data['seed']}"
+        line = f"hypothesis profile {data['profile']} ({seed})"
+        store = self.config._example_store
+        if store is None:
+            return line + "; no example database"
+        line += f"; example database {store.describe()}"
+        if failed and store.writable:
+            line += ": failing cases are kept there, and every run that uses it replays them first until they pass"
+        return line
 
     def pytest_terminal_summary(self, terminalreporter):
         if hasattr(self.config, "workerinput") or not self.results:
@@ -507,6 +607,13 @@ class Conformance:
                 tr.write_line(f"{item_id} ({v['status']}):", bold=True)
                 for text_line in v["message"].splitlines():
                     tr.write_line("  " + text_line)
+                for replay in v.get("examples", []):
+                    for text_line in replay.get("example", "").splitlines():
+                        tr.write_line("  " + text_line)
+                    if "seed" in replay:
+                        tr.write_line(f"  ({replay['test'].split('::')[-1]} drew Hypothesis seed {replay['seed']}: "
+                                      f"--hypothesis-seed={replay['seed']} repeats its search)")
+        tr.write_line(self.examples_line(data, bool(problems)))
         tr.write_line(f"implementation's process: sandbox {data['sandbox']}"
                       + (f"; restarted {data['worker_restarts']} time(s)" if data["worker_restarts"] else ""))
         if data["integrity"]:
