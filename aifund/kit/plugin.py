@@ -463,8 +463,8 @@ class Conformance:
         s = self.session
         if s is None:
             return {}
-        return {"sandbox": "bubblewrap" + (f" (as uid {s.sandbox.uid})" if s.sandbox.uid is not None else "")
-                if s.sandbox.isolated else f"none: {s.sandbox.reason}",
+        as_user = f" (as uid {s.sandbox.uid})" if s.sandbox.uid is not None else ""
+        return {"sandbox": "bubblewrap" + as_user if s.sandbox.isolated else f"none{as_user}: {s.sandbox.reason}",
                 "flags": s.flags() if s.alive else [], "restarts": s.restarts, "output": s.output()}
 
     def pytest_report_header(self, config):
