@@ -93,7 +93,8 @@ def same_object(a, b) -> bool:
 
 class Session:
     def __init__(self, target: str, sandbox: Sandbox, *, names: list[str], reference_access: bool = False,
-                 cache_dir: pathlib.Path, import_timeout: float = 60.0, env: dict | None = None,
+                 cache_dir: pathlib.Path, shared_cache: pathlib.Path | None = None,
+                 import_timeout: float = 60.0, env: dict | None = None,
                  display_path: str | None = None):
         self.target = target                    # "impl" (the reference) or a path on this machine
         self.display_path = display_path or target
@@ -101,6 +102,7 @@ class Session:
         self.names = list(names)
         self.reference_access = reference_access or target == "impl"
         self.cache_dir = pathlib.Path(cache_dir)
+        self.shared_cache = pathlib.Path(shared_cache) if shared_cache is not None else None
         self.import_timeout = import_timeout
         self.env = dict(env if env is not None else os.environ)
         self.proc = None
@@ -132,7 +134,8 @@ class Session:
             else:
                 target_dst = str(src)
         argv, env, preexec = worker_command(self.sandbox, target_src=target_src, target_dst=target_dst,
-                                            cache_dir=self.cache_dir, reference=self.reference_access,
+                                            cache_dir=self.cache_dir, shared_cache=self.shared_cache,
+                                            reference=self.reference_access,
                                             fds=(k2w_r, w2k_w), env=self.env)
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,

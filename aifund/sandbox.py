@@ -171,8 +171,11 @@ def _merged_usr_links() -> list[str]:
 
 def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_dst: str,
                    cache_dir: pathlib.Path, reference: bool, fds: tuple[int, int],
-                   env: dict) -> tuple[list[str], dict, object]:
-    """(argv, env, preexec_fn) that start the worker for ``target`` inside the sandbox (or not)."""
+                   env: dict, shared_cache: pathlib.Path | None = None) -> tuple[list[str], dict, object]:
+    """(argv, env, preexec_fn) that start the worker for ``target`` inside the sandbox (or not).
+
+    ``cache_dir`` is the worker's own kernel cache (read and written); ``shared_cache``, when given, a cache
+    that trusted runs wrote, which the worker may only read (aifund/worker/serve.py, SharedKernels)."""
     fd_in, fd_out = fds
     if not sandbox.isolated:
         argv = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]
@@ -181,6 +184,8 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
         full_env = dict(env, PYTHONPATH=str(PACKAGE.parent), CACHEDB=str(cache_dir / "kernels.db"), PYTHONUNBUFFERED="1")
         if sandbox.uid is not None:
             full_env.update(HOME=str(cache_dir), XDG_CACHE_HOME=str(cache_dir))   # root's home is not its to read
+        if shared_cache is not None:
+            full_env["AIFUND_SHARED_CACHE"] = str(shared_cache)
         return argv, full_env, _limits(sandbox.limits, sandbox.uid, switch_user=sandbox.uid is not None)
 
     ro = list(_system_binds())
@@ -190,6 +195,8 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
         ro.append((str(target_src), target_dst))
     if reference:
         ro.append((str(reference_dir()), "/reference/impl"))
+    if shared_cache is not None:
+        ro.append((str(shared_cache), "/shared-cache"))
     rw = [(str(cache_dir), "/cache")]
 
     staging = None
@@ -202,6 +209,8 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     view_env = {"HOME": "/tmp", "PATH": "/usr/local/bin:/usr/bin:/bin", "PYTHONPATH": "/kit", "PYTHONUNBUFFERED": "1",
                 "CACHEDB": "/cache/kernels.db", "TMPDIR": "/tmp", "LANG": "C.UTF-8"}
     view_env.update({k: v for k, v in env.items() if k in PASSED_ENV})
+    if shared_cache is not None:
+        view_env["AIFUND_SHARED_CACHE"] = "/shared-cache"
     bw = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
           "--proc", "/proc", "--dev", "/dev", "--size", str(sandbox.limits.tmp_mb << 20), "--tmpfs", "/tmp",
           *_merged_usr_links()]
@@ -301,3 +310,20 @@ def end_user_processes(uid: int, rounds: int = 5) -> int:
         if not found:
             break
     return killed
+
+
+def remove_tree(path) -> None:
+    """Removes a folder a worker wrote into, whatever it holds: links are not followed, and a tree too deep
+    for shutil.rmtree's recursion (a submission can make one) goes with rm -rf. Never raises."""
+    try:
+        shutil.rmtree(path)
+        return
+    except FileNotFoundError:
+        return
+    except (OSError, RecursionError):
+        pass
+    try:
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+    except (OSError, subprocess.TimeoutExpired):
+        pass

@@ -34,6 +34,8 @@ _MESSAGE_LIMIT = 4000
 CONTRACT_NAMES = sorted({n for item in ITEMS.values() for n in item.needs})
 CACHE_LIMIT = 200 << 20   # bytes of one cache file; the worker may write files up to Limits.file_mb
 DEFAULT_CACHE = pathlib.Path(os.environ.get("AIFUND_CACHE", pathlib.Path.home() / ".cache" / "aifund")) / "worker-kernels"
+TARGET_CACHES = DEFAULT_CACHE.parent / "target-kernels"    # one per module checked (see kernel_caches)
+TARGET_CACHES_KEPT = 8
 TIMEOUT_HINT = ("the time counts everything the implementation computed for this test. The usual cause in "
                 "tinygrad: a Python number that changes every call or step (a learning rate, a step count, "
                 "a bias-correction factor) is baked into the kernel, so each new value compiles a new kernel, "
@@ -65,7 +67,9 @@ def pytest_addoption(parser):
                     help="run the implementation in a bubblewrap sandbox: auto (where the machine has it, "
                          "default), require (refuse to run without it), off")
     group.addoption("--kernel-cache", default=None, metavar="DIR",
-                    help=f"tinygrad kernel cache the implementation's process may write (default {DEFAULT_CACHE})")
+                    help=f"tinygrad kernel cache the implementation's process may write (default: {DEFAULT_CACHE} for "
+                         f"the reference, a folder of the module's own under {TARGET_CACHES} for any other, which "
+                         "also reads the reference's)")
     group.addoption("--worker-uid", type=int, default=None, metavar="UID",
                     help="when run as root: the user the implementation's process runs as (default 2000000)")
     group.addoption("--worker-memory-mb", type=int, default=sandbox.Limits.memory_mb, metavar="MB",
@@ -230,7 +234,8 @@ def session_of(config) -> remote.Session:
             box = sandbox.choose(mode, limits, uid=config.getoption("--worker-uid"))
         except sandbox.SandboxUnavailable as exc:
             raise pytest.UsageError(f"--sandbox=require, but {exc}") from None
-        cache = pathlib.Path(config.getoption("--kernel-cache") or DEFAULT_CACHE)
+        target = target_of(config)
+        cache, shared = kernel_caches(config, target)
         cache.mkdir(parents=True, exist_ok=True)
         for db in cache.glob("*.db"):
             # a cache, not a record: started afresh before it nears the worker's file-size limit
@@ -239,11 +244,10 @@ def session_of(config) -> remote.Session:
                     stale.unlink()
         if box.uid is not None and cache.stat().st_uid != box.uid:
             for path in [cache, *cache.iterdir()]:
-                os.chown(path, box.uid, box.uid)
-        target = target_of(config)
+                os.chown(path, box.uid, box.uid, follow_symlinks=False)   # never a link the worker planted
         display = config.getoption("--impl") or "impl"
         conformance.session = remote.Session(
-            target, box, names=CONTRACT_NAMES, cache_dir=cache, env=worker_env(),
+            target, box, names=CONTRACT_NAMES, cache_dir=cache, shared_cache=shared, env=worker_env(),
             reference_access=config.getoption("--reference-visible"),
             import_timeout=config.getoption("--impl-import-timeout"), display_path=display)
         if target != "impl" and not pathlib.Path(target).exists():
@@ -254,6 +258,32 @@ def session_of(config) -> remote.Session:
     if session.import_error is None and not session.alive:
         session.ensure()
     return session
+
+
+def kernel_caches(config, target: str) -> tuple[pathlib.Path, pathlib.Path | None]:
+    """(the worker's own kernel cache, a cache it may only read).
+
+    A worker writes compiled code into its cache, and the code under test runs in that worker, so a cache
+    one implementation wrote is never read by another: the machine's shared cache (DEFAULT_CACHE) is
+    written only by the reference and by the kit's own corpus (--reference-visible); any other module gets
+    a cache of its own (under TARGET_CACHES, one per module path, the least recently used pruned) and reads
+    the shared one read-only. --kernel-cache DIR: that folder alone, read and written (the grader gives
+    each submission a private copy)."""
+    given = config.getoption("--kernel-cache")
+    if given:
+        return pathlib.Path(given), None
+    if target == "impl" or config.getoption("--reference-visible"):
+        return DEFAULT_CACHE, None
+    import hashlib
+    own = TARGET_CACHES / f"{pathlib.Path(target).stem[:40]}-{hashlib.sha256(target.encode()).hexdigest()[:16]}"
+    if TARGET_CACHES.is_dir():
+        others = sorted((d for d in TARGET_CACHES.iterdir() if d.is_dir() and d != own),
+                        key=lambda d: d.stat().st_mtime, reverse=True)
+        for stale in others[TARGET_CACHES_KEPT - 1:]:
+            sandbox.remove_tree(stale)
+    own.mkdir(parents=True, exist_ok=True)
+    os.utime(own)
+    return own, DEFAULT_CACHE if (DEFAULT_CACHE / "kernels.db").is_file() else None
 
 
 def worker_env(environ=os.environ) -> dict:
