@@ -144,6 +144,11 @@ def main(argv=None) -> int:
               "or package folders is expected)" if args.submissions else ""), file=sys.stderr)
         return 2
     out = pathlib.Path(args.out)
+    names = shards.report_names(submissions)
+    if shard is None:
+        for path, name in names.items():
+            if name != (path.stem if path.is_file() else path.name):
+                print(f"note: {path} is filed as {name}/ (its name was taken or not a safe folder name)", flush=True)
     if shard is not None:
         clashes = shards.duplicate_names(submissions)
         if clashes:
@@ -164,19 +169,27 @@ def main(argv=None) -> int:
     only = [w.strip() for w in args.spec_items.split(",")] if args.spec_items else None
 
     def one(path: pathlib.Path) -> dict:
-        name = path.stem if path.is_file() else path.name
+        name = names[path]
         try:
             outcome = grade_submission(path, config, sandbox_mode=mode, reference_visible=args.reference_visible,
                                        workers=workers, only=only)
         except Exception:  # noqa: BLE001 - a bug of the kit on one submission must not stop the class
             outcome = Outcome(problem="the grader failed on this submission (a bug of the kit; staff: see "
                                       "report.json's log):\n" + traceback.format_exc()[-3000:])
-        result = grade(name, outcome, config, only)
+        try:
+            result = grade(name, outcome, config, only)
+        except Exception:  # noqa: BLE001 - the same: this submission gets a failure row, the class goes on
+            outcome = Outcome(problem="the grader failed to score this submission (a bug of the kit):\n"
+                                      + traceback.format_exc()[-3000:])
+            result = grade(name, outcome, config, only)
         result["sandbox"] = outcome.sandbox or ("none (--no-sandbox)" if args.no_sandbox else "not started")
-        write_reports(result, out / name)
-        (out / name / "grading.log").write_text(outcome.log_tail)
-        print(f"{name}: {result['score']:g} / {result['max_score']:g} ({result['summary']['pass']} items pass, "
-              f"{result['seconds']:g} s) -> {out / name / 'feedback.md'}", flush=True)
+        try:
+            write_reports(result, out / name)
+            (out / name / "grading.log").write_text(outcome.log_tail)
+            print(f"{name}: {result['score']:g} / {result['max_score']:g} ({result['summary']['pass']} items "
+                  f"pass, {result['seconds']:g} s) -> {out / name / 'feedback.md'}", flush=True)
+        except OSError as exc:   # a full disk, say: class.csv still gets this submission's row
+            print(f"{PROG}: could not write the reports of {name}: {exc}", file=sys.stderr, flush=True)
         return result
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:

@@ -153,7 +153,8 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
     outcome = Outcome()
     source = pathlib.Path(submission).absolute()
     limits = config.limits
-    with tempfile.TemporaryDirectory(prefix="aifund-grade-") as tmp:
+    tmp = tempfile.mkdtemp(prefix="aifund-grade-")
+    try:
         work = pathlib.Path(tmp)
         os.chmod(work, 0o755)
         copy = work / "submission" / source.name
@@ -215,6 +216,10 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             _rename(outcome.report, [str(copy), f"/submission/{source.name}"], str(submission))
         elif not outcome.problem:
             outcome.problem = f"the grading process wrote no report (exit {proc.returncode}); see the log"
+    finally:
+        # What the submission left in its cache may be anything (a tree thousands of folders deep, too
+        # deep for shutil.rmtree): removed without following links, never failing the grade.
+        sandbox.remove_tree(tmp)
     outcome.seconds = time.monotonic() - start
     return outcome
 

@@ -45,15 +45,40 @@ def parse_shard(text: str) -> tuple[int, int]:
     return i, n
 
 
+RESERVED = {"class.csv", MANIFEST}
+
+
 def submission_name(path: pathlib.Path) -> str:
-    """The name a submission's reports are filed under (DIR/NAME/...), as grader.__main__ names it."""
-    return path.stem if path.is_file() else path.name
+    """The name a submission's reports are filed under (DIR/NAME/...): its file's stem or its folder's name,
+    made safe as one folder name inside DIR (no '.', '..', separators or hidden names, none of the class
+    files' names), since students choose their file names."""
+    raw = path.stem if path.is_file() else path.name
+    name = re.sub(r"[^A-Za-z0-9_.+-]", "_", raw).strip(".") or "_"
+    if name.lower() in RESERVED or raw.startswith("."):
+        name = "_" + name
+    return name[:100]
+
+
+def report_names(paths: list[pathlib.Path]) -> dict[pathlib.Path, str]:
+    """A different report folder for every submission: a name taken twice (bob.py beside a package bob/, or
+    names that differ only in case or in characters made safe) gets -2, -3, ... in the order given."""
+    taken: set[str] = set()
+    names = {}
+    for p in paths:
+        base = name = submission_name(p)
+        n = 1
+        while name.lower() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.lower())
+        names[p] = name
+    return names
 
 
 def duplicate_names(paths: list[pathlib.Path]) -> dict[str, list[pathlib.Path]]:
     seen: dict[str, list[pathlib.Path]] = {}
     for p in paths:
-        seen.setdefault(submission_name(p), []).append(p)
+        seen.setdefault(submission_name(p).lower(), []).append(p)
     return {k: v for k, v in seen.items() if len(v) > 1}
 
 
