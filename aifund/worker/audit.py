@@ -56,12 +56,15 @@ class Snapshot:
     """The attributes of a few library namespaces before the implementation is imported, to tell staff
     which of them it replaced (numpy's functions, tinygrad's Tensor class, math)."""
 
-    def __init__(self):
+    def __init__(self, worker_spaces: dict | None = None):
         import math
 
         import numpy
         from tinygrad import Tensor
-        self.spaces = {"numpy": numpy, "tinygrad.Tensor": Tensor, "math": math}
+        # and the worker's own code (its request handlers, the wire format, this audit), the path every
+        # answer takes: replacing one of them changes what the kit is told, not what the implementation does
+        self.spaces = {"numpy": numpy, "tinygrad.Tensor": Tensor, "math": math, "audit.Audit": Audit,
+                       "audit.Snapshot": Snapshot, **(worker_spaces or {})}
         self.before = {name: dict(vars(space)) for name, space in self.spaces.items()}
 
     def changes(self) -> list[dict]:

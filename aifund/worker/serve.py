@@ -141,7 +141,8 @@ class Worker:
         from tinygrad import Tensor
         self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
         self.tensor_realize = Tensor.realize
-        self.snapshot = Snapshot()
+        self.snapshot = Snapshot({"worker.Worker": type(self), "worker": sys.modules[type(self).__module__],
+                                  "worker.wire": wire})
         self.audit.start()
         module = import_target(h["target"])
         self.objects[MODULE] = module
