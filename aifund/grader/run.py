@@ -184,8 +184,12 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
                 f"--confcutdir={tests}", str(tests), "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
                 f"--impl={copy}", f"--conformance-json={report_path}", "--hypothesis-profile=grading",
                 f"--item-timeout={limits.item_timeout:g}", f"--impl-import-timeout={limits.item_timeout:g}",
-                f"--sandbox={sandbox_mode}", f"--kernel-cache={cache}", f"--worker-memory-mb={limits.memory_mb}",
-                "-n", str(max(1, workers))]
+                f"--sandbox={sandbox_mode}", f"--kernel-cache={cache}", f"--worker-memory-mb={limits.memory_mb}"]
+        if workers > 1:
+            # pytest-xdist only where it buys parallelism: with one worker it adds a controller process and
+            # a second interpreter start to every grade (a second each, a third of a small grade), and the
+            # submission is in the sandboxed worker either way, never in this process.
+            args += ["-n", str(workers)]
         if uid is not None:
             args.append(f"--worker-uid={uid}")
         if reference_visible:
