@@ -137,6 +137,7 @@ class Worker:
         if self.reference_path:
             sys.meta_path.insert(0, ReferenceFinder(self.reference_path))
         install_lowering_cache()
+        install_schedule_cache()
         install_shared_kernels()
         from tinygrad import Tensor
         self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
@@ -533,6 +534,73 @@ def install_lowering_cache() -> bool:
 
     remembered.aifund_store = store
     codegen.do_to_program = remembered
+    return True
+
+
+class RememberedSchedules(dict):
+    """tinygrad's in-memory schedule cache (``tinygrad.schedule.schedule_cache``), kept on disk as well.
+
+    Before it runs anything, tinygrad turns the graph of a realize into a schedule: the list of kernels
+    (``lower_sink_to_linear``: rangeify, kernel graph, ordering). It remembers the result for the rest of
+    the process under the graph's content hash (``UOp.key``: every op, dtype, constant and shape, with
+    buffers as numbered parameters), and a new process starts with none. Each worker is a new process, so
+    every conformance test, grade and mutant scheduled the same graphs again: about a fifth of what a
+    worker spends, in Python. Here a miss in memory is looked up in ``lowered.db`` (the worker's cache,
+    then the shared read-only one, as for lowered kernels) under that hash plus the tinygrad version, and
+    a schedule tinygrad makes is stored there too. Only tinygrad's own output for an identical graph is
+    reused, as within one process; anything unexpected (an unreadable entry, one that is not a LINEAR, a
+    full or locked database) is a miss, and tinygrad schedules as it always does."""
+
+    def __init__(self, store: "LoweredKernels", version: str, known: dict):
+        super().__init__(known)
+        self.store, self.version = store, version
+        self.loaded = self.stored = 0          # counts, for the tests and for DEBUG
+
+    def _key(self, key) -> str:
+        import hashlib
+        return "schedule:" + hashlib.sha256(repr((self.version, bytes(key))).encode()).hexdigest()
+
+    def get(self, key, default=None):
+        found = super().get(key)
+        if found is None:
+            try:
+                from tinygrad.uop.ops import Ops, UOp
+                value = self.store.get(self._key(key))
+                if isinstance(value, UOp) and value.op is Ops.LINEAR:
+                    super().__setitem__(key, value)
+                    self.loaded += 1
+                    found = value
+            except Exception:  # noqa: BLE001 - an unreadable entry or database: schedule again
+                found = None
+        return default if found is None else found
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        try:
+            self.store.put(self._key(key), value)
+            self.stored += 1
+        except Exception:  # noqa: BLE001 - a value that does not pickle, a locked, full or read-only database
+            pass
+
+
+def install_schedule_cache() -> bool:
+    """tinygrad's schedule cache is also read from and written to ``lowered.db`` (see RememberedSchedules).
+    Same conditions as install_lowering_cache: CACHELEVEL >= 1 and a CACHEDB; returns whether installed."""
+    try:
+        import tinygrad
+        from tinygrad import schedule
+        from tinygrad.helpers import CACHEDB, CACHELEVEL
+        known = schedule.schedule_cache
+    except Exception:  # noqa: BLE001 - another tinygrad: it schedules as it always does
+        return False
+    if isinstance(known, RememberedSchedules):
+        return True
+    if CACHELEVEL < 1 or not os.environ.get("CACHEDB") or type(known) is not dict:
+        return False
+    from tinygrad import codegen
+    store = getattr(codegen.do_to_program, "aifund_store", None) or \
+        LoweredKernels(os.path.join(os.path.dirname(os.path.abspath(CACHEDB)), "lowered.db"))
+    schedule.schedule_cache = RememberedSchedules(store, getattr(tinygrad, "__version__", "?"), known)
     return True
 
 
