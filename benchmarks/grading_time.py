@@ -30,7 +30,9 @@ import time
 
 from aifund.grader.config import load_config
 from aifund.grader.report import grade
-from aifund.grader.run import KIT, grade_submission, grading_kernel_cache, warm_kernel_cache
+from aifund.grader.run import grade_submission, grading_kernel_cache, warm_kernel_cache
+
+KIT = pathlib.Path(__file__).resolve().parents[1]   # the checkout: tests/mutants, impl/, tests/conformance
 
 TARGET_S = 30.0              # ./grade, one submission, all items, warm kernel cache
 CONFORMANCE_TARGET_S = 60.0  # ./conformance on the reference (ci profile), warm kernel cache
