@@ -58,6 +58,7 @@ LAYOUT = (("conv", 0), ("relu",), ("pool",), ("conv", 2), ("relu",), ("pool",), 
           ("dense", 4), ("relu",), ("dense", 6))
 SIDE, KERNEL, PADDING, POOL = 28, 3, 1, 2   # 28x28 images; 3x3 convolutions with padding 1 keep the size; 2x2 pools halve it
 CHANNELS, HIDDEN, CLASSES = (1, 32, 64), 128, 10
+_FLATTENED = LAYOUT.index(("flatten",)) + 1
 
 
 class SimpleCNN:
@@ -96,10 +97,11 @@ class SimpleCNN:
 
     def features(self, x: Tensor) -> Tensor:
         """(N, 1, 28, 28) -> (N, 3136): the layers up to and including the flatten."""
-        return self._run(x, LAYOUT[:LAYOUT.index(("flatten",)) + 1])
+        return self._run(x, LAYOUT[:_FLATTENED])
 
     def logits(self, x: Tensor) -> Tensor:
-        return self._run(x, LAYOUT)
+        """The features, then the dense layers after the flatten."""
+        return self._run(self.features(x), LAYOUT[_FLATTENED:])
 
     def __call__(self, x: Tensor) -> Tensor:
         return softmax(self.logits(x), axis=-1)

@@ -12,13 +12,14 @@ import sysconfig
 
 def fresh_env(where: pathlib.Path, install: pathlib.Path) -> pathlib.Path:
     """Creates the environment at ``where`` and pip-installs ``install`` (a wheel, or a folder with pyproject.toml)
-    into it without dependencies and without network; returns its python."""
+    into it without dependencies and without network; returns its python. (--ignore-installed: the borrowed
+    folder holds the kit's own editable install, which pip would otherwise take for this one.)"""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True, timeout=120)
     python = where / "bin" / "python"
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                           capture_output=True, text=True, check=True, timeout=60).stdout.strip()
     (pathlib.Path(site) / "borrowed-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--ignore-installed",
                            "--no-build-isolation", "--quiet", "--disable-pip-version-check", str(install)],
                           capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
