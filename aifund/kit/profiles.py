@@ -30,13 +30,17 @@ _common = dict(deadline=None, print_blob=False, report_multiple_bugs=False,
 # The profiles as the kit defines them, each without a database (Hypothesis' own default, a folder
 # .hypothesis/examples wherever pytest runs, is never used). load() registers each under its name again,
 # with the run's database where it has one.
+# Every profile starts from Hypothesis' own "default" profile, never from whatever is loaded: with CI set in
+# the environment (GitHub Actions, CI=true), Hypothesis loads its built-in derandomised "ci" profile at import,
+# and a profile built on that would have made explore and thorough derandomised too.
+_parent = settings.get_profile("default")
 BASE = {
-    "ci": settings(max_examples=12, derandomize=True, database=None, **_common),
-    "thorough": settings(max_examples=150, database=None, **_common),
-    "explore": settings(max_examples=300, database=None, **_common),
-    "mutants": settings(max_examples=12, derandomize=True, database=None,
+    "ci": settings(_parent, max_examples=12, derandomize=True, database=None, **_common),
+    "thorough": settings(_parent, max_examples=150, derandomize=False, database=None, **_common),
+    "explore": settings(_parent, max_examples=300, derandomize=False, database=None, **_common),
+    "mutants": settings(_parent, max_examples=12, derandomize=True, database=None,
                         phases=[Phase.explicit, Phase.generate], **_common),
-    "grading": settings(max_examples=int(os.environ.get("GRADING_MAX_EXAMPLES", "4")), derandomize=True,
+    "grading": settings(_parent, max_examples=int(os.environ.get("GRADING_MAX_EXAMPLES", "4")), derandomize=True,
                         database=None, phases=[Phase.explicit, Phase.generate], **_common),
 }
 for _name, _profile in BASE.items():

@@ -244,3 +244,16 @@ def test_a_failure_explore_finds_is_kept_and_replayed_by_the_default_profile(tmp
     assert verdicts["d"] == verdicts["e"] and {verdicts["d"][i] for i in items} == {"pass"}, (d_out[-2000:], e_out[-2000:])
     assert d_code == e_code == 0
     print(f"end to end: {time.monotonic() - started:.1f} s")
+
+
+def test_random_profiles_stay_random_on_a_ci_machine():
+    """Hypothesis loads its own derandomised "ci" profile at import when CI is set (GitHub Actions sets it);
+    the kit's random profiles must not inherit that, or the nightly exploration would never explore."""
+    import subprocess
+    import sys
+    code = ("from hypothesis import settings; from aifund.kit import profiles\n"
+            "for name in ('thorough', 'explore', 'ci'):\n"
+            "    settings.load_profile(name); print(name, settings.default.derandomize)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "CI": "true"}).stdout.split()
+    assert out == ["thorough", "False", "explore", "False", "ci", "True"], out
