@@ -3,10 +3,10 @@ inside --out, class.csv is always a file, and a cache tree too deep for shutil.r
 grade nor survives it."""
 import csv
 import json
+import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 
 import pytest
 
@@ -47,10 +47,11 @@ def test_a_class_of_awkward_names_and_a_deep_tree_is_graded_whole(tmp_path):
     for name, text in (("bob.py", RELU), ("class.csv.py", RELU), ("....py", RELU), ("deep.py", DEEP)):
         (subs / name).write_text(text)
     out = tmp_path / "out" / "grades"
-    before = set(pathlib.Path(tempfile.gettempdir()).glob("aifund-grade-*"))
+    scratch = tmp_path / "scratch"     # the grader's temporary folders, apart from any other run's
+    scratch.mkdir()
     proc = subprocess.run([sys.executable, "-m", "aifund.grader", str(subs), "--out", str(out), "--jobs", "1",
                            "--spec-items", "act.relu.values"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, env={**os.environ, "TMPDIR": str(scratch)})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (out / "class.csv").is_file(), "class.csv was not written"
     rows = list(csv.DictReader((out / "class.csv").open()))
@@ -63,4 +64,4 @@ def test_a_class_of_awkward_names_and_a_deep_tree_is_graded_whole(tmp_path):
             scores[folder.name] = report["score"] / report["max_score"]
     assert scores["bob"] == 0 and scores["bob-2"] == 1, scores       # the package first (sorted), then the file
     assert scores["deep"] == 1, "the deep tree cost the submission its grade"
-    assert set(pathlib.Path(tempfile.gettempdir()).glob("aifund-grade-*")) <= before, "a grading folder was left"
+    assert not list(scratch.glob("aifund-grade-*")), "a grading folder was left"
