@@ -12,6 +12,13 @@ import sys
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
+def clean_env(**extra) -> dict:
+    """This environment without what the calling pytest run set for itself (its own options, profile and
+    import path), so a subprocess is a user's fresh run; plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
+    return {**env, **extra}
+
+
 def run_conformance(impl_path, tmp_path, items=None, extra=(), timeout=600, profile="mutants"):
     out = pathlib.Path(tmp_path) / "conformance.json"
     cmd = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider",

@@ -2,22 +2,18 @@
 command keep the caller's paths, the plugin runs from any folder and stays out of other projects' runs,
 and bad input is one line with exit 4."""
 import json
-import os
 import pathlib
 import subprocess
 import sys
 
 import pytest
 
+from tests.meta.run_suite import clean_env
+
 pytestmark = [pytest.mark.meta, pytest.mark.time_limit(300)]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
 GOOD_RELU = "def relu(x):\n    return x.maximum(0)\n"
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
-    return {**env, **extra}
 
 
 def report_of(path: pathlib.Path) -> dict:

@@ -3,11 +3,12 @@ read path, the audit that records imports) is flagged for staff, even when its v
 
 The flags are for a person to read, not a grade: all of this runs in the implementation's own process."""
 import json
-import os
 import subprocess
 import sys
 
 import pytest
+
+from tests.meta.run_suite import clean_env
 
 pytestmark = [pytest.mark.meta, pytest.mark.time_limit(300)]
 
@@ -46,10 +47,9 @@ def relu(x):
                          ids=["rewrites_the_read_path", "silences_the_audit"])
 def test_changes_to_the_workers_own_code_are_flagged(tmp_path, source, flagged):
     (tmp_path / "mine.py").write_text(source)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
     proc = subprocess.run([sys.executable, "-m", "pytest", "--impl", "mine.py", "--spec-items", "act.relu.values",
                            "--conformance-json", "r.json", "-p", "no:cacheprovider"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300, env=env)
+                          capture_output=True, text=True, timeout=300, env=clean_env())
     report = json.loads((tmp_path / "r.json").read_text())
     details = [f["detail"] for f in report["integrity"]]
     assert any(flagged in d for d in details), (details, proc.stdout[-2000:])

@@ -4,7 +4,6 @@ A worker writes compiled code into its kernel cache, so a cache one module wrote
 the machine's shared cache is written by the reference only, and read-only for every other module, which
 writes a cache of its own (aifund/kit/plugin.py, kernel_caches)."""
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -12,6 +11,7 @@ import sys
 import pytest
 
 from aifund import sandbox
+from tests.meta.run_suite import clean_env
 
 pytestmark = [pytest.mark.meta, pytest.mark.time_limit(300),
               pytest.mark.skipif(sandbox.probe() is not None,
@@ -37,8 +37,7 @@ GOOD = "def relu(x):\n    return x.maximum(0)\n"
 
 
 def conformance(cwd, cache_root, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
-    env["AIFUND_CACHE"] = str(cache_root)
+    env = clean_env(AIFUND_CACHE=str(cache_root))
     proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--spec-items", "act.relu.",
                            "--conformance-json", "r.json", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300, env=env)
