@@ -4,7 +4,7 @@ Hypothesis saves each failure it finds (the choices that generate the failing in
 test's key, and replays the saved ones before generating new examples (Phase.reuse). The kit opens one
 database per run, in the trusted pytest process; the implementation's process never gets its path or
 the token that reads a shared one (with the sandbox it sees only its own file or package, read-only, and
-a kernel cache; plugin.session_of also leaves GITHUB_TOKEN and AIFUND_SHARED_EXAMPLES out of its
+a kernel cache; worker_session.session_of also leaves GITHUB_TOKEN and AIFUND_SHARED_EXAMPLES out of its
 environment).
 
 Where (``--example-db DIR`` overrides):

@@ -19,7 +19,7 @@ from hypothesis.database import (DirectoryBasedExampleDatabase, GitHubArtifactDa
                                  ReadOnlyDatabase)
 
 from aifund import sandbox
-from aifund.kit import examples, plugin, profiles
+from aifund.kit import examples, profiles, worker_session
 from tests.meta.run_suite import REPO
 from tests.meta.test_mutants import declared
 
@@ -147,7 +147,7 @@ def test_the_worker_gets_neither_the_database_nor_its_token(tmp_path):
     mine = tmp_path / "mine.py"
     mine.write_text("")
     store = examples.open_store(None, str(mine), tmp_path, environ={})
-    env = plugin.worker_env({"GITHUB_TOKEN": "ghs_secret", "AIFUND_SHARED_EXAMPLES": "o/r", "PATH": "/usr/bin"})
+    env = worker_session.worker_env({"GITHUB_TOKEN": "ghs_secret", "AIFUND_SHARED_EXAMPLES": "o/r", "PATH": "/usr/bin"})
     assert env == {"PATH": "/usr/bin"}
     for box in (sandbox.Sandbox("bwrap"), sandbox.Sandbox("none", reason="test")):
         argv, worker_environ, _ = sandbox.worker_command(box, target_src=mine if box.isolated else None,

@@ -2,7 +2,7 @@
 
 A worker writes compiled code into its kernel cache, so a cache one module wrote is never read by another:
 the machine's shared cache is written by the reference only, and read-only for every other module, which
-writes a cache of its own (aifund/kit/plugin.py, kernel_caches)."""
+writes a cache of its own (aifund/kit/worker_session.py, kernel_caches)."""
 import json
 import pathlib
 import subprocess

@@ -1,0 +1,139 @@
+"""Outcomes to statuses: one phase of one test becomes (status, message) for its spec items, attached to the report.
+
+Reads pytest's reports and exceptions only; it never talks to the worker.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aifund.remote import ImplementationRaised, WorkerGone
+from aifund.kit.check import ConformanceFailure
+from aifund.kit.limits import TIMEOUT_HINT, ItemTimeout, limit_of
+from aifund.kit.selection import spec_ids
+
+MISSING_PREFIX = "missing:"
+IMPORT_FAILED = "the implementation under test failed to import: "
+MESSAGE_LIMIT = 4000
+
+
+def first_lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit] + "\n... (cut)"
+
+
+def skip_reason(report) -> str:
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    return reason.removeprefix("Skipped: ")
+
+
+def classify(report, call) -> tuple[str, str] | None:
+    """(status, message) for one phase of one test, or None when the phase says nothing."""
+    if report.when == "setup":
+        if report.skipped:
+            reason = skip_reason(report)
+            if reason.startswith(MISSING_PREFIX):
+                return "missing", reason[len(MISSING_PREFIX):].strip()
+            return "skipped", reason
+        if report.failed:
+            exc = call.excinfo.value if call.excinfo else None
+            if isinstance(exc, pytest.fail.Exception) and str(exc).startswith(IMPORT_FAILED):
+                return "error", str(exc)
+            return "error", first_lines(f"test setup failed: {call.excinfo.exconly() if call.excinfo else report.longreprtext}")
+        return None
+    if report.when == "call":
+        if report.passed:
+            return "pass", ""
+        if report.skipped:
+            return "skipped", skip_reason(report)
+        excinfo = call.excinfo
+        exc = excinfo.value if excinfo else None
+        if isinstance(exc, ConformanceFailure):
+            return "fail", first_lines(str(exc))
+        text = excinfo.exconly() if excinfo else report.longreprtext
+        if isinstance(exc, WorkerGone):
+            if exc.kind == "timeout":
+                limit = limit_of(call_item(report))
+                return "error", first_lines(f"timed out: {exc} (the test's limit is {limit:g} s; {TIMEOUT_HINT})")
+            return "error", first_lines(str(exc))
+        if isinstance(exc, ItemTimeout):
+            return "error", f"timed out: {exc} ({TIMEOUT_HINT})"
+        if isinstance(exc, ImplementationRaised):
+            return "error", first_lines(f"the implementation raised {exc}{input_note(exc)}")
+        if isinstance(exc, AssertionError):
+            return "fail", first_lines(text)
+        return "error", first_lines(f"could not check the implementation's answer: {text}\n{kit_frame(excinfo)}")
+    if report.failed:  # teardown
+        return "error", first_lines(f"teardown failed: {report.longreprtext}")
+    return None
+
+
+def kit_frame(excinfo) -> str:
+    if not excinfo:
+        return ""
+    frames = [e for e in excinfo.traceback if "site-packages" not in str(e.path)]
+    if frames:
+        e = frames[-1]
+        return f"  at {e.path}:{e.lineno + 1}"
+    return ""
+
+
+def input_note(exc) -> str:
+    notes = getattr(exc, "__notes__", None) or []
+    return ("\n" + "\n".join(notes)) if notes else ""
+
+
+_ITEMS_BY_NODEID: dict = {}
+
+
+def call_item(report):
+    return _ITEMS_BY_NODEID.get(report.nodeid)
+
+
+def record(item, call, report):
+    """Attach the item status of this phase to the test's report (it travels back from pytest-xdist workers)."""
+    _ITEMS_BY_NODEID[item.nodeid] = item
+    ids = spec_ids(item)
+    if not ids:
+        return
+    verdict = classify(report, call)
+    if verdict:
+        status, message = verdict
+        data = {"items": ids, "status": status, "message": message}
+        if status in ("fail", "error") and report.when == "call":
+            data.update(replay_of(item, call))
+        report.user_properties.append(("conformance", json.dumps(data)))
+
+
+# "Failing test case: test_x(...)" (and "Failing explicit example" for an @example); older Hypothesis
+# wrote "Falsifying example" / "Falsifying explicit example".
+
+
+# "Failing test case: test_x(...)" (and "Failing explicit example" for an @example); older Hypothesis
+# wrote "Falsifying example" / "Falsifying explicit example".
+_EXAMPLE_NOTE = ("Failing test case", "Failing explicit example", "Falsifying example", "Falsifying explicit example")
+
+
+def falsifying_example(call) -> str | None:
+    """Hypothesis' "Failing test case: test_x(z=...)" for a failed test: the call with the arguments that
+    failed (the fixture impl left out), for a person to read and rerun. Hypothesis attaches it to the
+    exception it raises as a note (PEP 678), the text pytest prints under the traceback."""
+    exc = call.excinfo.value if call.excinfo else None
+    notes = [n for n in getattr(exc, "__notes__", None) or [] if isinstance(n, str) and n.startswith(_EXAMPLE_NOTE)]
+    if not notes:
+        return None
+    return "\n".join(line for line in notes[-1].splitlines() if not line.strip().startswith("impl=")).strip()
+
+
+def replay_of(item, call) -> dict:
+    """What reproduces one failed test: its falsifying example, and Hypothesis' seed where it chose one."""
+    out = {"test": item.nodeid}
+    example = falsifying_example(call)
+    if example:
+        out["example"] = example
+    test = getattr(item, "obj", None)
+    seed = getattr(getattr(test, "__func__", test), "_hypothesis_internal_use_generated_seed", None)
+    if seed is not None:   # only in a random profile without --hypothesis-seed: each test draws its own
+        out["seed"] = seed
+    return out

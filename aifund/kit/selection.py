@@ -1,0 +1,65 @@
+"""Which tests run: the spec items a test checks, and the --spec-items selection at collection.
+
+Works on test items and item ids only; it never starts the worker.
+"""
+from __future__ import annotations
+
+import pytest
+
+from aifund.spec import load_items, matches
+
+ITEMS = load_items()
+
+
+def split_ids(wanted: str) -> list[str]:
+    return [w.strip() for w in wanted.split(",") if w.strip()]
+
+
+def unknown_selection(word: str) -> str | None:
+    """None when ``word`` names a spec item or (ending in '.') a prefix of some; else a message with the closest ids."""
+    import difflib
+    if any(matches(i, word) for i in ITEMS):
+        return None
+    prefixes = sorted({i[:k + 1] for i in ITEMS for k, ch in enumerate(i) if ch == "."})
+    close = difflib.get_close_matches(word, list(ITEMS) + prefixes, n=3, cutoff=0.6)
+    return f"{word!r} is not a spec item id{' or prefix' if word.endswith('.') else ''}" + (
+        f" (closest: {', '.join(close)})" if close else " (list them with: python -m aifund.contract items)")
+
+
+def spec_ids(item) -> tuple:
+    ids = []
+    for mark in item.iter_markers("spec"):
+        ids.extend(mark.args)
+    return tuple(dict.fromkeys(ids))
+
+
+def selected(ids: tuple, wanted: list[str]) -> bool:
+    return any(matches(i, w) for i in ids for w in wanted)
+
+
+def select(config, items):
+    """Refuse tests that name unknown items; keep only the tests of --spec-items."""
+    unknown = sorted({i for item in items for i in spec_ids(item) if i not in ITEMS})
+    if unknown:
+        raise pytest.UsageError(f"tests name spec items that spec/ does not define: {unknown}")
+    wanted = config.getoption("--spec-items")
+    if wanted:
+        wanted = split_ids(wanted)
+        keep = [it for it in items if selected(spec_ids(it), wanted)]
+        config.hook.pytest_deselected(items=[it for it in items if it not in keep])
+        items[:] = keep
+    if config._example_store is not None and config.getoption("--hypothesis-seed", None) is not None:
+        keep_database_under_seed(items)
+
+
+def keep_database_under_seed(items):
+    """--hypothesis-seed makes Hypothesis drop the example database (core.py, run_engine: no database key when
+    a global seed is forced), so a seeded exploration would neither replay nor keep what it finds. A test's
+    explicit database key is used even then: set it to the key Hypothesis computes without a seed (the digest
+    of the inner test), so seeded and unseeded runs save and replay the same entries."""
+    from hypothesis.internal.reflection import function_digest
+    for item in items:
+        test = getattr(item, "obj", None)
+        test = getattr(test, "__func__", test)
+        if getattr(test, "is_hypothesis_test", False):
+            test._hypothesis_internal_database_key = function_digest(test.hypothesis.inner_test)

@@ -1,0 +1,67 @@
+"""The conformance report as a person reads it at the end of a run (pytest's terminal summary).
+
+Formats the report dict that report.py builds; it decides nothing and never talks to the worker.
+"""
+from __future__ import annotations
+
+from aifund.kit.outcome import IMPORT_FAILED
+
+
+def examples_line(conformance, data: dict, failed: bool) -> str:
+    seed = data["seed"] if isinstance(data["seed"], str) else f"seed {data['seed']}"
+    line = f"hypothesis profile {data['profile']} ({seed})"
+    store = conformance.config._example_store
+    if store is None:
+        return line + "; no example database"
+    line += f"; example database {store.describe()}"
+    if failed and store.writable:
+        line += ": failing cases are kept there, and every run that uses it replays them first until they pass"
+    return line
+
+
+def write_summary(conformance, terminalreporter):
+    """The per-item table, every failing item's message in full, and the closing line."""
+    if hasattr(conformance.config, "workerinput") or not conformance.results:
+        return
+    data = conformance.report()
+    tr = terminalreporter
+    tr.section("conformance by spec item")
+    import_errors = {v["message"] for v in data["items"].values()
+                     if v["status"] == "error" and v["message"].startswith(IMPORT_FAILED)}
+    for message in import_errors:
+        tr.write_line(message, red=True, bold=True)
+    width = max(len(i) for i in data["items"])
+    for item_id, v in data["items"].items():
+        if v["status"] == "skipped" and v["message"].startswith("not run"):
+            continue
+        first = "" if v["message"].startswith(IMPORT_FAILED) else v["message"].splitlines()[0] if v["message"] else ""
+        colour = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow"}.get(v["status"])
+        line = f"{item_id:<{width}}  §{v['section']:<3} {v['status']:<8} {first[:110]}"
+        tr.write_line(line, **({colour: True} if colour else {}))
+    problems = [(i, v) for i, v in data["items"].items() if v["status"] in ("fail", "error")
+                and not v["message"].startswith(IMPORT_FAILED)]
+    if problems:
+        tr.section("what failed, in full")
+        for item_id, v in problems:
+            tr.write_line(f"{item_id} ({v['status']}):", bold=True)
+            for text_line in v["message"].splitlines():
+                tr.write_line("  " + text_line)
+            for replay in v.get("examples", []):
+                for text_line in replay.get("example", "").splitlines():
+                    tr.write_line("  " + text_line)
+                if "seed" in replay:
+                    tr.write_line(f"  ({replay['test'].split('::')[-1]} drew Hypothesis seed {replay['seed']}: "
+                                  f"--hypothesis-seed={replay['seed']} repeats its search)")
+    tr.write_line(examples_line(conformance, data, bool(problems)))
+    tr.write_line(f"implementation's process: sandbox {data['sandbox']}"
+                  + (f"; restarted {data['worker_restarts']} time(s)" if data["worker_restarts"] else ""))
+    if data["integrity"]:
+        tr.write_line("integrity flags (for a person to read, not a grade): "
+                      + "; ".join(f"{f['kind']} {f['detail']}" for f in data["integrity"][:10]), yellow=True)
+    s = data["summary"]
+    not_run = sum(1 for v in data["items"].values() if v["message"].startswith("not run"))
+    tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['missing']} missing, "
+                  f"{s['skipped'] - not_run} skipped, {not_run} not run, of {s['total']} spec items "
+                  f"[{data['impl']}]", bold=True)
+    if conformance.exit_note:
+        tr.write_line(conformance.exit_note, yellow=True)
