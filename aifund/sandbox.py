@@ -175,7 +175,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     """(argv, env, preexec_fn) that start the worker for ``target`` inside the sandbox (or not).
 
     ``cache_dir`` is the worker's own kernel cache (read and written); ``shared_cache``, when given, a cache
-    that trusted runs wrote, which the worker may only read (aifund/worker/serve.py, SharedKernels)."""
+    that trusted runs wrote, which the worker may only read (aifund/worker/kernel_caches.py, SharedKernels)."""
     fd_in, fd_out = fds
     if not sandbox.isolated:
         argv = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]

@@ -108,7 +108,7 @@ def assert_gradescope_shape(data: dict):
 def test_the_bundle_holds_the_kit_and_nothing_else(bundle):
     names = zipfile.ZipFile(bundle).namelist()
     for needed in ("setup.sh", "run_autograder", "bundle.json", "course.toml", "kit/pyproject.toml", "kit/README.md",
-                   "kit/aifund/grader/__main__.py", "kit/aifund/grader/bundle.py", "kit/aifund/kit/pytest.ini",
+                   "kit/aifund/grader/__main__.py", "kit/aifund/grader/autograde.py", "kit/aifund/kit/pytest.ini",
                    "kit/aifund/sandbox.py", "kit/aifund/worker/serve.py", "kit/aifund/kit/plugin.py",
                    "kit/tests/conformance/test_s05_activations.py", "kit/spec/s05_activations.toml",
                    "kit/impl/activations.py"):
@@ -152,7 +152,7 @@ def test_without_namespaces_the_autograder_grades_unsandboxed_and_says_so(bundle
     root = gradescope_root(bundle, tmp_path / "autograder")
     (root / "submission" / "__init__.py").write_text("from .acts import sigmoid, relu\n")
     (root / "submission" / "acts.py").write_text(STUDENT)
-    code = ("import pathlib, sys; from aifund.grader.bundle import autograde; "
+    code = ("import pathlib, sys; from aifund.grader.autograde import autograde; "
             f"sys.exit(autograde(pathlib.Path(sys.argv[1]), probe=lambda: {NO_NAMESPACES!r}))")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHONPATH"))}
     proc = subprocess.run([str(bundle_python), "-c", code, str(root)], cwd=root, env=env,
@@ -205,14 +205,14 @@ def test_bad_bundle_requests_are_one_line(tmp_path, args, words):
 
 def test_kit_files_walk_the_folders_outside_git(tmp_path):
     from aifund.grader.bundle import kit_files
-    for rel in ("pyproject.toml", "conftest.py", "grade", "aifund/grader/__main__.py", "aifund/grader/bundle.py",
+    for rel in ("pyproject.toml", "conftest.py", "grade", "aifund/grader/__main__.py", "aifund/grader/autograde.py",
                 "tests/__init__.py", "aifund/kit/plugin.py", "tests/conformance/test_x.py", "spec/a.toml",
                 "aifund/grader/__pycache__/x.pyc", ".venv/lib/x.py", "runs/w.bin", "tests/meta/test_y.py",
                 "README.md", "impl/cnn.py"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("x")
     assert kit_files(tmp_path) == sorted(["pyproject.toml", "README.md", "aifund/grader/__main__.py",
-                                          "aifund/grader/bundle.py", "aifund/kit/plugin.py", "impl/cnn.py",
+                                          "aifund/grader/autograde.py", "aifund/kit/plugin.py", "impl/cnn.py",
                                           "tests/conformance/test_x.py", "spec/a.toml"])
 
 

@@ -1,4 +1,4 @@
-"""The worker's schedule cache on disk (aifund/worker/serve.py, RememberedSchedules).
+"""The worker's schedule cache on disk (aifund/worker/kernel_caches.py, RememberedSchedules).
 
 A schedule tinygrad made in one worker process is found by the next one through the kernel-cache
 folder, and the values computed with it are bit for bit those of a process that scheduled afresh; an
@@ -19,8 +19,8 @@ pytestmark = pytest.mark.meta
 PROGRAM = r'''
 import json, sys
 import numpy as np
-from aifund.worker import serve
-installed = serve.install_lowering_cache(), serve.install_schedule_cache()
+from aifund.worker import kernel_caches
+installed = kernel_caches.install_lowering_cache(), kernel_caches.install_schedule_cache()
 from tinygrad import Tensor, schedule
 out = []
 for n, i, o in [(8, 5, 3), (4, 9, 2)]:

@@ -1,0 +1,206 @@
+"""The requests the worker answers, one ``op_<request>`` method each, on the implementation it imported.
+It never decides anything: it calls what it is asked to call; the handle table and codec are codec.py's.
+
+Requests (one JSON header each, see ``wire``):
+
+    import      {"target", "names"}          import the module; which contract names it defines
+    tensor      {"data", "dtype"?}           a tinygrad Tensor from an array
+    getattr     {"obj", "name"}              obj.name
+    setattr     {"obj", "name", "value"}     obj.name = value
+    call        {"obj", "name"?, "args", "kwargs"}   obj.name(*args, **kwargs), or obj(...) without a name
+    isinstance  {"obj", "cls"}               isinstance(obj, cls)
+    optimizer_run {"cls", "kwargs", "params", "grads", "checkpoints"}
+                                             N optimizer steps on given gradients, parameters read back
+    scratch_path {"name"}                    the path of a file in the worker's private scratch folder
+    write_file  {"name", "data"}             write bytes (a uint8 array) to that file
+    read_file   {"name"}                     read it back
+    trace_start {"packages"}                 note calls into these packages until trace_stop
+    trace_stop  {}                           the calls noted
+    seed        {"seed"}                     tinygrad's Tensor.manual_seed(seed)
+    read        {"obj"}                      a Tensor's values (tinygrad's own Tensor.numpy, not a replacement)
+    realize     {"objs"}                     realize these Tensors in one schedule (tinygrad's own Tensor.realize)
+    flags       {}                           what the audit hook recorded (imports of torch or the kit) and
+                                             which library functions the implementation replaced
+    reset       {}                           forget every handle but the module's
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from aifund.worker import codec, kernel_caches, target, wire
+from aifund.worker.audit import Audit, Snapshot
+from aifund.worker.codec import Codec
+from aifund.worker.kernel_caches import install_lowering_cache, install_schedule_cache, install_shared_kernels
+from aifund.worker.target import ReferenceFinder, import_target
+
+MODULE = 0          # handle of the implementation's module
+
+
+class Worker(Codec):
+    def __init__(self, reference_path: str | None, loop=None):
+        super().__init__()
+        self.loop = loop                   # the module of the request loop (serve), for the snapshot
+        self.scratch = None                # a private folder for files the kit asks for
+        self.reference_path = reference_path
+        self.audit = Audit()
+
+    # ------------------------------------------------------------ requests
+    def op_import(self, h, blobs):
+        wire.require_fields(h, {"op", "target", "names"})
+        if self.reference_path:
+            sys.meta_path.insert(0, ReferenceFinder(self.reference_path))
+        install_lowering_cache()
+        install_schedule_cache()
+        install_shared_kernels()
+        from tinygrad import Tensor
+        self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
+        self.tensor_realize = Tensor.realize
+        # the worker's own code (see audit.Snapshot): the handlers and the codec, the modules whose names they
+        # look up (this one, the codec, the target import, the caches), the wire format and the request loop
+        self.snapshot = Snapshot({"worker.Worker": type(self), "worker.Codec": Codec,
+                                  "worker.requests": sys.modules[type(self).__module__], "worker.codec": codec,
+                                  "worker.target": target, "worker.kernel_caches": kernel_caches,
+                                  "worker.wire": wire, **({"worker.serve": self.loop} if self.loop else {})})
+        self.audit.start()
+        module = import_target(h["target"])
+        self.objects[MODULE] = module
+        self.ids[id(module)] = MODULE
+        return [n for n in h["names"] if isinstance(n, str) and hasattr(module, n)]
+
+    def op_tensor(self, h, blobs):
+        wire.require_fields(h, {"op", "data"}, {"dtype"})
+        from tinygrad import Tensor
+        data = self.decode(h["data"], self._blobs)
+        kwargs = {"dtype": self.decode(h["dtype"], self._blobs)} if "dtype" in h else {}
+        return Tensor(data, **kwargs)
+
+    def op_getattr(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "name"})
+        return getattr(self._obj(h["obj"]), str(h["name"]))
+
+    def op_setattr(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "name", "value"})
+        setattr(self._obj(h["obj"]), str(h["name"]), self.decode(h["value"], self._blobs))
+        return None
+
+    def op_call(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "args", "kwargs"}, {"name"})
+        target = self._obj(h["obj"])
+        if h.get("name") is not None:
+            target = getattr(target, str(h["name"]))
+        args = self.decode(h["args"], self._blobs)
+        kwargs = self.decode(h["kwargs"], self._blobs)
+        return target(*args, **kwargs)
+
+    def op_isinstance(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "cls"})
+        return isinstance(self._obj(h["obj"]), self._obj(h["cls"]))
+
+    def op_optimizer_run(self, h, blobs):
+        """params[i] starts at the given array; at step t its .grad is grads[i][t]; returns the
+        parameters (as arrays) after each step listed in checkpoints."""
+        wire.require_fields(h, {"op", "cls", "kwargs", "params", "grads", "checkpoints"})
+        from tinygrad import Tensor
+        params = [Tensor(a) for a in self.decode(h["params"], self._blobs)]
+        grads = self.decode(h["grads"], self._blobs)
+        checkpoints = set(self.decode(h["checkpoints"], self._blobs))
+        opt = getattr(self.objects[MODULE], str(h["cls"]))(params, **self.decode(h["kwargs"], self._blobs))
+        history = []
+        for t in range(len(grads[0]) if grads else 0):
+            for p, g in zip(params, grads):
+                p.grad = Tensor(g[t])
+            opt.step()
+            if t + 1 in checkpoints:
+                history.append([np.asarray(self.tensor_numpy(p)) for p in params])
+        # The Tensors themselves too, so the kit can check that they were updated in place.
+        return {"history": history, "params": params}
+
+    def op_flags(self, h, blobs):
+        wire.require_fields(h, {"op"})
+        changed = self.snapshot.changes() if getattr(self, "snapshot", None) else []
+        return self.audit.records() + changed
+
+    def op_read(self, h, blobs):
+        """A Tensor's values through tinygrad's Tensor.numpy as it was before the implementation was
+        imported; anything else through its own .numpy()."""
+        wire.require_fields(h, {"op", "obj"})
+        obj = self._obj(h["obj"])
+        if isinstance(obj, self.tensor_class):
+            return self.tensor_numpy(obj)
+        return obj.numpy()
+
+    def op_realize(self, h, blobs):
+        """Tensors read one after another are realized together first: each read would otherwise
+        schedule (and compute) the graph they share again, e.g. a forward pass for every gradient."""
+        wire.require_fields(h, {"op", "objs"})
+        objs = self.decode(h["objs"], self._blobs)
+        if not isinstance(objs, list):
+            raise wire.WireError("realize takes a list of handles")
+        tensors = [o for o in objs if isinstance(o, self.tensor_class)]
+        if tensors:
+            self.tensor_realize(*tensors)
+        return None
+
+    def op_reset(self, h, blobs):
+        wire.require_fields(h, {"op"})
+        module = self.objects.get(MODULE)
+        self.objects = {MODULE: module} if module is not None else {}
+        self.ids = {id(module): MODULE} if module is not None else {}
+        return None
+
+    def _scratch_file(self, name) -> str:
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+            raise wire.WireError(f"a scratch file name must be a plain file name, not {name!r}")
+        if self.scratch is None:
+            import tempfile
+            self.scratch = tempfile.mkdtemp(prefix="aifund-scratch-")
+        return os.path.join(self.scratch, name)
+
+    def op_scratch_path(self, h, blobs):
+        wire.require_fields(h, {"op", "name"})
+        return self._scratch_file(h["name"])
+
+    def op_write_file(self, h, blobs):
+        wire.require_fields(h, {"op", "name", "data"})
+        data = self.decode(h["data"], self._blobs)
+        with open(self._scratch_file(h["name"]), "wb") as f:
+            f.write(np.asarray(data, dtype=np.uint8).tobytes())
+        return None
+
+    def op_read_file(self, h, blobs):
+        wire.require_fields(h, {"op", "name"})
+        with open(self._scratch_file(h["name"]), "rb") as f:
+            data = f.read(wire.BLOB_LIMIT - 1024)
+        return np.frombuffer(data, dtype=np.uint8).copy()
+
+    def op_trace_start(self, h, blobs):
+        """From now until trace_stop, note every call into these packages (sys.setprofile)."""
+        wire.require_fields(h, {"op", "packages"})
+        packages = tuple(str(p) for p in self.decode(h["packages"], self._blobs))
+        self.traced = {}
+
+        def profile(frame, event, arg):
+            if event == "call":
+                module, name = frame.f_globals.get("__name__", ""), frame.f_code.co_name
+            elif event == "c_call":
+                module, name = getattr(arg, "__module__", None) or "", getattr(arg, "__name__", "?")
+            else:
+                return
+            if any(module == p or module.startswith(p + ".") for p in packages) and len(self.traced) < 100:
+                self.traced.setdefault(f"{module}.{name}")
+        sys.setprofile(profile)
+        return None
+
+    def op_trace_stop(self, h, blobs):
+        wire.require_fields(h, {"op"})
+        sys.setprofile(None)
+        return list(getattr(self, "traced", {}))
+
+    def op_seed(self, h, blobs):
+        wire.require_fields(h, {"op", "seed"})
+        from tinygrad import Tensor
+        Tensor.manual_seed(int(h["seed"]))
+        return None
