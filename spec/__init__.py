@@ -54,6 +54,12 @@ class Item:
     weight: float = 1.0
     source: str = field(default="", compare=False)  # the TOML file it came from
 
+    @property
+    def checks_implementation(self) -> bool:
+        """False for an item that checks a claim of the guide with the kit's oracles alone (it needs no contract
+        name, so it never calls the implementation): reported apart, and worth no credit in a grade."""
+        return bool(self.needs)
+
 
 class SpecError(ValueError):
     pass

@@ -232,6 +232,9 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
         if report_path.is_file():
             outcome.report = json.loads(report_path.read_text(encoding="utf-8"))
             outcome.sandbox = outcome.report.get("sandbox", "")
+            if outcome.report.get("complete") is not True and not outcome.problem:
+                outcome.problem = (f"the grading process stopped before it finished (exit {proc.returncode}); "
+                                   "items whose tests did not all report are not passed; see the log")
             _rename(outcome.report, [str(copy), f"/submission/{source.name}"], str(submission))
         elif not outcome.problem:
             outcome.problem = f"the grading process wrote no report (exit {proc.returncode}); see the log"

@@ -62,6 +62,7 @@ def pytest_unconfigure(config):
 def pytest_collection_modifyitems(config, items):
     if active(config):
         selection.select(config, items)
+        outcome.expect(items)
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,8 @@ class Conformance:
         self.results: dict[str, list[tuple[str, str, str]]] = {}  # id -> [(status, message, test nodeid)]
         self.replays: dict[str, list[dict]] = {}   # id -> [{test, example, seed}] of its failed tests
         self.workers: list[dict] = []    # what each process's worker session said about itself
+        self.expected: dict[str, list[str]] = {}   # id -> every collected test of the item (see outcome.expect)
+        self.complete = False            # set when the session ends normally; a report without it was cut short
 
     def close(self):
         if self.session is not None:
@@ -45,6 +47,10 @@ class Conformance:
     def add(self, report):
         """Take the item statuses a test's report carries (from this process or a pytest-xdist worker)."""
         for key, value in report.user_properties:
+            if key == "conformance-expected" and not self.expected:
+                for test, ids in json.loads(value).items():
+                    for item_id in ids:
+                        self.expected.setdefault(item_id, []).append(test)
             if key != "conformance":
                 continue
             data = json.loads(value)
@@ -80,14 +86,16 @@ class Conformance:
             self.workers.append(json.loads(facts))
 
     def item_status(self, item_id: str) -> tuple[str, str]:
-        return verdict.item_status(self.results.get(item_id, []), import_failed_prefix=IMPORT_FAILED)
+        return verdict.item_status(self.results.get(item_id, []), import_failed_prefix=IMPORT_FAILED,
+                                   expected=self.expected.get(item_id, ()))
 
     def report(self) -> dict:
         items = {}
         for item_id, item in ITEMS.items():
             status, message = self.item_status(item_id)
             items[item_id] = {"status": status, "section": item.section, "title": item.title,
-                              "weight": item.weight, "message": message}
+                              "weight": item.weight, "message": message,
+                              "checks": "implementation" if item.checks_implementation else "guide"}
             if status in ("fail", "error") and self.replays.get(item_id):
                 items[item_id]["examples"] = self.replays[item_id]
         summary = {s: sum(1 for v in items.values() if v["status"] == s) for s in STATUSES}
@@ -105,7 +113,8 @@ class Conformance:
             flags = integrity.scan(pathlib.Path(target)) + flags
         sandboxes = sorted({w.get("sandbox", "") for w in workers if w.get("sandbox")})
         output = "".join(w.get("output", "") for w in workers)
-        return {"impl": self.config.getoption("--impl") or "impl", "items": items, "summary": summary,
+        return {"impl": self.config.getoption("--impl") or "impl", "complete": self.complete,
+                "items": items, "summary": summary,
                 "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
                 "integrity": flags, "output": output,
                 "worker_restarts": sum(w.get("restarts", 0) for w in workers),
@@ -133,12 +142,20 @@ class Conformance:
             if self.session is not None:
                 self.config.workeroutput["conformance-session"] = json.dumps(self.session_facts())
             return
+        self.complete = session.exitstatus not in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
+                                                   pytest.ExitCode.USAGE_ERROR)
         self.write_json()
-        if session.exitstatus == 0 and not self.config.getoption("--partial"):
-            missing = [i for i, v in self.report()["items"].items() if v["status"] == "missing"]
+        statuses = [v["status"] for v in self.report()["items"].values()]
+        if self.config.getoption("--partial"):
+            # Work in progress: a name not written yet (missing, or raising NotImplementedError) is a to-do
+            # entry, so only a wrong or broken result fails the run.
+            if session.exitstatus == pytest.ExitCode.TESTS_FAILED and verdict.exit_ok(statuses, partial=True):
+                session.exitstatus = pytest.ExitCode.OK
+        elif session.exitstatus == 0:
+            missing = [s for s in statuses if s in verdict.TO_DO]
             if missing:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
-                self.exit_note = (f"exit status 1: {len(missing)} spec item(s) are missing from the implementation "
+                self.exit_note = (f"exit status 1: {len(missing)} spec item(s) are missing or not implemented yet "
                                   "(--partial checks a partial implementation on purpose)")
 
     exit_note = ""

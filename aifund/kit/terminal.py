@@ -31,13 +31,18 @@ def write_summary(conformance, terminalreporter):
     for message in import_errors:
         tr.write_line(message, red=True, bold=True)
     width = max(len(i) for i in data["items"])
-    for item_id, v in data["items"].items():
-        if v["status"] == "skipped" and v["message"].startswith("not run"):
-            continue
-        first = "" if v["message"].startswith(IMPORT_FAILED) else v["message"].splitlines()[0] if v["message"] else ""
-        colour = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow"}.get(v["status"])
-        line = f"{item_id:<{width}}  §{v['section']:<3} {v['status']:<8} {first[:110]}"
-        tr.write_line(line, **({colour: True} if colour else {}))
+    guide = {i: v for i, v in data["items"].items() if v.get("checks") == "guide"}
+    for title, rows in (("", {i: v for i, v in data["items"].items() if i not in guide}),
+                        ("checks of the guide itself (the kit's oracles; no implementation involved, no credit):", guide)):
+        rows = {i: v for i, v in rows.items() if not (v["status"] == "skipped" and v["message"].startswith("not run"))}
+        if title and rows:
+            tr.write_line(title)
+        for item_id, v in rows.items():
+            first = "" if v["message"].startswith(IMPORT_FAILED) else v["message"].splitlines()[0] if v["message"] else ""
+            colour = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow",
+                      "not implemented": "yellow"}.get(v["status"])
+            line = f"{item_id:<{width}}  §{v['section']:<3} {v['status']:<15} {first[:100]}"
+            tr.write_line(line, **({colour: True} if colour else {}))
     problems = [(i, v) for i, v in data["items"].items() if v["status"] in ("fail", "error")
                 and not v["message"].startswith(IMPORT_FAILED)]
     if problems:
@@ -60,8 +65,11 @@ def write_summary(conformance, terminalreporter):
                       + "; ".join(f"{f['kind']} {f['detail']}" for f in data["integrity"][:10]), yellow=True)
     s = data["summary"]
     not_run = sum(1 for v in data["items"].values() if v["message"].startswith("not run"))
-    tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, {s['missing']} missing, "
+    tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, "
+                  f"{s['not implemented']} not implemented, {s['missing']} missing, "
                   f"{s['skipped'] - not_run} skipped, {not_run} not run, of {s['total']} spec items "
-                  f"[{data['impl']}]", bold=True)
+                  f"({len(guide)} of them checks of the guide) [{data['impl']}]", bold=True)
+    if not data.get("complete", True):
+        tr.write_line("the run did not finish: items whose tests did not all report are not passed", red=True)
     if conformance.exit_note:
         tr.write_line(conformance.exit_note, yellow=True)
