@@ -1,4 +1,7 @@
-"""The reference implementation of the contract (shared/contract.md) in tinygrad."""
+"""The reference implementation of the contract (docs/contract.md, generated from spec/contract.toml) in tinygrad.
+
+Installed as ``aifund.reference``; it is code under test like any submission: the kit runs it in the worker
+and never imports it into the process that decides verdicts."""
 from .activations import gelu, leaky_relu, relu, sigmoid, softmax, tanh
 from .augment import adjust_brightness, adjust_contrast, gaussian_noise, hflip, random_crop, rotate, vflip
 from .cnn import SimpleCNN, conv2d, conv_output_size, max_pool2d

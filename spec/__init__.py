@@ -15,7 +15,7 @@ except ModuleNotFoundError:  # Python 3.10 (Jetson boards)
 
 SPEC_DIR = pathlib.Path(__file__).resolve().parent
 
-# The names of shared/contract.md, so a typo in `needs` is caught at load time.
+# The names of the contract (spec/contract.toml, docs/contract.md), so a typo in `needs` is caught at load time.
 CONTRACT_NAMES = frozenset({
     "sigmoid", "tanh", "relu", "leaky_relu", "gelu", "softmax",
     "Neuron", "Linear", "parameter_count", "MLP",
