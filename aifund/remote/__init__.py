@@ -21,7 +21,8 @@ from aifund.remote.errors import (ImplementationRaised, ImportFailed, StaleHandl
                                   describe_import_error)
 from aifund.remote.handles import (TENSOR_TYPE, ModuleName, Remote, RemoteModule, is_instance, same_object,
                                    tensor_claims, type_claim)
-from aifund.remote.session import OUTPUT_KEEP, Session, Tensor, current, set_current
+from aifund.remote.process import OUTPUT_KEEP
+from aifund.remote.session import Session, Tensor, current, set_current
 
 __all__ = ["ImplementationRaised", "ImportFailed", "StaleHandle", "WorkerGone", "describe_gone", "describe_import_error",
            "TENSOR_TYPE", "ModuleName", "Remote", "RemoteModule", "is_instance", "same_object", "tensor_claims",

@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import os
 import pathlib
-import select
-import signal
-import subprocess
-import threading
 import time
 
 import numpy as np
 
-from aifund import sandbox as sandbox_module
-from aifund.sandbox import Sandbox, worker_command
-from aifund.remote.errors import (ImplementationRaised, StaleHandle, WorkerGone, describe_gone,
-                                  describe_import_error)
-from aifund.remote.handles import _MODULE, ModuleName, Remote, RemoteModule, _ModuleRef
-from aifund.worker import wire
-
-OUTPUT_KEEP = 64 * 1024
+from aifund.remote import codec
+from aifund.remote.channel import Channel
+from aifund.remote.errors import ImplementationRaised, WorkerGone, describe_gone, describe_import_error
+from aifund.remote.handles import _MODULE, Remote, RemoteModule
+from aifund.remote.process import WorkerProcess
+from aifund.sandbox import Sandbox
 
 
 _CURRENT: list = [None]
@@ -52,6 +46,9 @@ Tensor.manual_seed = _manual_seed
 
 
 class Session:
+    """One implementation's worker, restarted when it is gone: its process (process.py), the requests to
+    it (channel.py), and the requests by name the checks use (``tensor``, ``call``, files, flags...)."""
+
     def __init__(self, target: str, sandbox: Sandbox, *, names: list[str], reference_access: bool = False,
                  cache_dir: pathlib.Path, shared_cache: pathlib.Path | None = None,
                  import_timeout: float = 60.0, env: dict | None = None,
@@ -65,16 +62,14 @@ class Session:
         self.shared_cache = pathlib.Path(shared_cache) if shared_cache is not None else None
         self.import_timeout = import_timeout
         self.env = dict(env if env is not None else os.environ)
-        self.proc = None
+        self.process = WorkerProcess(sandbox)
+        self.channel = Channel(self.process)
         self.generation = 0
         self.deadline = None                    # set per test by the plugin
         self.present: list[str] = []
         self.import_error: str | None = None
         self.restarts = 0
         self.starts = 0
-        self._seq = 0
-        self._output = bytearray()
-        self._output_total = 0
         self._scratch = None
 
     # ------------------------------------------------------------ life cycle
@@ -83,9 +78,6 @@ class Session:
         self.stop()
         self.generation += 1
         self.starts += 1
-        k2w_r, k2w_w = os.pipe()
-        w2k_r, w2k_w = os.pipe()
-        out_r, out_w = os.pipe()
         target_src, target_dst = None, "impl"
         if self.target != "impl":
             src = pathlib.Path(self.target)
@@ -93,23 +85,10 @@ class Session:
                 target_src, target_dst = src, f"/submission/{src.name}"
             else:
                 target_dst = str(src)
-        argv, env, preexec = worker_command(self.sandbox, target_src=target_src, target_dst=target_dst,
-                                            cache_dir=self.cache_dir, shared_cache=self.shared_cache,
-                                            reference=self.reference_access,
-                                            fds=(k2w_r, w2k_w), env=self.env)
-        try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                         pass_fds=(k2w_r, w2k_w), env=env, preexec_fn=preexec, close_fds=True)
-        finally:
-            for fd in (k2w_r, w2k_w, out_w):
-                os.close(fd)
-        self._to = k2w_w
-        self._from = w2k_r
-        os.set_blocking(self._to, False)
-        os.set_blocking(self._from, False)
-        self._reader = wire.FrameReader()
-        self._pending = []
-        threading.Thread(target=self._drain, args=(out_r,), daemon=True).start()
+        self.process.start(target_src=target_src, target_dst=target_dst,
+                           cache_dir=self.cache_dir, shared_cache=self.shared_cache,
+                           reference=self.reference_access, env=self.env)
+        self.channel.open()
         self.present, self.import_error = [], None
         saved = self.deadline
         self.deadline = time.monotonic() + self.import_timeout
@@ -128,7 +107,7 @@ class Session:
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self.process.alive
 
     def ensure(self):
         if not self.alive:
@@ -137,191 +116,20 @@ class Session:
             self.start()
 
     def stop(self):
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        for fd in (getattr(self, "_to", None), getattr(self, "_from", None)):
-            if fd is not None:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
-        self._to = self._from = None
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)   # the sandbox's first process; the kernel ends the rest
-        except (ProcessLookupError, PermissionError):
-            pass
-        if not self.sandbox.isolated and self.sandbox.uid is not None:
-            sandbox_module.end_user_processes(self.sandbox.uid)   # no pid namespace: end its user's processes
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-
-    def _drain(self, fd: int):
-        with os.fdopen(fd, "rb", buffering=0) as stream:
-            while True:
-                try:
-                    chunk = stream.read(1 << 16)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                self._output_total += len(chunk)
-                room = OUTPUT_KEEP - len(self._output)
-                if room > 0:
-                    self._output += chunk[:room]
+        self.process.stop()
 
     def output(self) -> str:
-        text = self._output.decode("utf-8", "replace")
-        dropped = self._output_total - len(self._output)
-        return text + (f"\n[... {dropped} more bytes of output dropped]" if dropped > 0 else "")
+        return self.process.output()
 
     # ------------------------------------------------------------ requests
     def request(self, header: dict, blobs: list[bytes] = (), *, what: str = "a request"):
-        if not self.alive or self._to is None:
-            raise WorkerGone("died", self._death_text(f"before {what}"))
-        self._seq += 1
-        header = dict(header, seq=self._seq)
-        frame = wire.pack(header, list(blobs))
-        self._write(frame, what)
-        reply, reply_blobs = self._read(what)
-        try:
-            if reply.get("seq") != self._seq:
-                raise wire.WireError("an answer to a request that was not asked (out of order or forged)")
-            if "ok" in reply:
-                wire.require_fields(reply, {"ok", "seq"})
-                return self.decode(reply["ok"], reply_blobs)
-            if "raised" in reply:
-                wire.require_fields(reply, {"raised", "seq"})
-                r = reply["raised"]
-                if not (isinstance(r, dict) and set(r) == {"type", "message", "where"}
-                        and all(isinstance(v, str) for v in r.values())):
-                    raise wire.WireError("a malformed report of an exception")
-                raise ImplementationRaised(r["type"][:200], r["message"][:4000], r["where"][:500])
-            if "protocol_error" in reply:
-                raise wire.WireError(f"the worker refused the request: {str(reply['protocol_error'])[:500]}")
-            raise wire.WireError(f"an answer with unknown fields {sorted(reply)[:5]}")
-        except wire.WireError as exc:
-            self.stop()
-            raise WorkerGone("protocol", f"the implementation's process sent a malformed answer: {exc}") from None
+        return self.channel.request(header, blobs, what=what, deadline=self.deadline, decode=self.decode)
 
-    def _remaining(self, what: str) -> float:
-        if self.deadline is None:
-            return 3600.0
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            self.stop()
-            raise WorkerGone("timeout", f"no answer within the time limit while {what}")
-        return left
-
-    def _write(self, data: bytes, what: str):
-        view = memoryview(data)
-        while view:
-            left = self._remaining(what)
-            _, writable, _ = select.select([], [self._to], [], min(left, 1.0))
-            if not writable:
-                if not self.alive:
-                    raise WorkerGone("died", self._death_text(f"while {what}"))
-                continue
-            try:
-                n = os.write(self._to, view[:1 << 16])
-            except BlockingIOError:
-                continue
-            except (BrokenPipeError, OSError):
-                self._reap()
-                raise WorkerGone("died", self._death_text(f"while {what}")) from None
-            view = view[n:]
-
-    def _read(self, what: str):
-        while True:
-            if self._pending:
-                return self._pending.pop(0)
-            left = self._remaining(what)
-            readable, _, _ = select.select([self._from], [], [], min(left, 1.0))
-            if not readable:
-                continue
-            try:
-                chunk = os.read(self._from, 1 << 20)
-            except BlockingIOError:
-                continue
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._reap()
-                raise WorkerGone("died", self._death_text(f"while {what}"))
-            try:
-                self._pending.extend(self._reader.feed(chunk))
-            except wire.WireError as exc:
-                self.stop()
-                raise WorkerGone("protocol", f"the implementation's process sent a malformed answer: {exc}") from None
-
-    def _reap(self):
-        proc = self.proc
-        if proc is not None:
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-        self.stop()
-        self._last_code = proc.returncode if proc is not None else None
-
-    def _death_text(self, when: str) -> str:
-        code = getattr(self, "_last_code", None)
-        if code is None and self.proc is not None:
-            code = self.proc.poll()
-        if code is None:
-            how = "ended"
-        elif code < 0:
-            sig = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
-            how = f"was killed by {sig}" + (" (over its memory or CPU limit?)" if sig in ("SIGKILL", "SIGXCPU") else "")
-        else:
-            how = f"exited with status {code}"
-        tail = self.output().strip().splitlines()[-3:]
-        return f"the implementation's process {how} {when}" + (f"; its last output: {' | '.join(tail)[:300]}" if tail else "")
-
-    # ------------------------------------------------------------ values
     def decode(self, value, blobs):
-        return wire.decode_plain(value, blobs, self._special)
-
-    def _special(self, tag, value, depth):
-        if tag != "$obj":
-            raise wire.WireError(f"the worker may not send {tag}")
-        wire.require_fields(value, {"$obj", "type"}, {"shape", "dtype"})
-        oid, type_name = value["$obj"], value["type"]
-        if type(oid) is not int or not isinstance(type_name, str) or len(type_name) > 300:
-            raise wire.WireError("a malformed object handle")
-        shape = value.get("shape")
-        if shape is not None:
-            if not (isinstance(shape, list) and len(shape) <= 16 and all(type(s) is int and 0 <= s < 2 ** 40 for s in shape)):
-                raise wire.WireError("a malformed shape claim")
-            shape = tuple(shape)
-        dtype = value.get("dtype")
-        if dtype is not None and (not isinstance(dtype, str) or len(dtype) > 40):
-            raise wire.WireError("a malformed dtype claim")
-        return Remote(self, oid, type_name, shape, dtype)
+        return codec.decode(self, value, blobs)
 
     def encode(self, value, blobs):
-        return wire.encode_plain(value, blobs, self._encode_special)
-
-    def _encode_special(self, value, depth):
-        if isinstance(value, Remote):
-            if value._session is not self or value._generation != self.generation:
-                raise StaleHandle("an object of an earlier run of the implementation's process was used")
-            return {"$r": value._oid}
-        if isinstance(value, _ModuleRef):
-            return {"$r": 0}
-        if isinstance(value, ModuleName):
-            return {"$r": self.attribute(value._name)._oid}
-        if isinstance(value, np.random.Generator):
-            if not isinstance(value.bit_generator, np.random.PCG64):
-                raise TypeError("only PCG64 generators cross the boundary")
-            return {"$rng": value.bit_generator.state}
-        if isinstance(value, pathlib.PurePath):
-            return str(value)
-        if isinstance(value, float):
-            return wire.float_to_json(float(value))
-        raise TypeError(f"{type(value).__name__} does not cross the boundary")
+        return codec.encode(self, value, blobs)
 
     def send(self, op: str, what: str, **fields):
         blobs: list[bytes] = []
