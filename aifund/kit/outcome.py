@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from aifund.remote import ImplementationRaised, WorkerGone
+from aifund.remote import ImplementationRaised, NotImplementedYet, WorkerGone
 from aifund.kit.check import ConformanceFailure
 from aifund.kit.limits import TIMEOUT_HINT, ItemTimeout, limit_of
 from aifund.kit.selection import spec_ids
@@ -59,10 +59,10 @@ def classify(report, call) -> tuple[str, str] | None:
             return "error", first_lines(str(exc))
         if isinstance(exc, ItemTimeout):
             return "error", f"timed out: {exc} ({TIMEOUT_HINT})"
+        if isinstance(exc, NotImplementedYet):
+            # A starter's name not written yet: a to-do entry, never credit (trusting the claim gains nothing).
+            return "not implemented", first_lines(f"not written yet: the implementation raised {exc}")
         if isinstance(exc, ImplementationRaised):
-            if exc.type_name == "NotImplementedError":
-                # A starter's name not written yet: a to-do entry, never credit (trusting the claim gains nothing).
-                return "not implemented", first_lines(f"not written yet: the implementation raised {exc}")
             return "error", first_lines(f"the implementation raised {exc}{input_note(exc)}")
         if isinstance(exc, AssertionError):
             return "fail", first_lines(text)

@@ -17,13 +17,13 @@ the first 64 KiB and counts the rest. A worker that times out, dies, or breaks
 the protocol is killed with every process it started, and the next test starts
 a new one.
 """
-from aifund.remote.errors import (ImplementationRaised, ImportFailed, StaleHandle, WorkerGone, describe_gone,
+from aifund.remote.errors import (ImplementationRaised, ImportFailed, NotImplementedYet, StaleHandle, WorkerGone, describe_gone,
                                   describe_import_error)
 from aifund.remote.handles import (TENSOR_TYPE, ModuleName, Remote, RemoteModule, is_instance, same_object,
                                    tensor_claims, type_claim)
 from aifund.remote.process import OUTPUT_KEEP
 from aifund.remote.session import Session, Tensor, current, set_current
 
-__all__ = ["ImplementationRaised", "ImportFailed", "StaleHandle", "WorkerGone", "describe_gone", "describe_import_error",
+__all__ = ["ImplementationRaised", "ImportFailed", "NotImplementedYet", "StaleHandle", "WorkerGone", "describe_gone", "describe_import_error",
            "TENSOR_TYPE", "ModuleName", "Remote", "RemoteModule", "is_instance", "same_object", "tensor_claims",
            "type_claim", "OUTPUT_KEEP", "Session", "Tensor", "current", "set_current"]

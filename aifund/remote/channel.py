@@ -8,7 +8,7 @@ import os
 import select
 import time
 
-from aifund.remote.errors import ImplementationRaised, WorkerGone
+from aifund.remote.errors import ImplementationRaised, NotImplementedYet, WorkerGone
 from aifund.remote.process import WorkerProcess
 from aifund.worker import wire
 
@@ -49,6 +49,8 @@ class Channel:
                 if not (isinstance(r, dict) and set(r) == {"type", "message", "where"}
                         and all(isinstance(v, str) for v in r.values())):
                     raise wire.WireError("a malformed report of an exception")
+                if r["type"] == "NotImplementedError":
+                    raise NotImplementedYet(r["message"][:4000], r["where"][:500])
                 raise ImplementationRaised(r["type"][:200], r["message"][:4000], r["where"][:500])
             if "protocol_error" in reply:
                 raise wire.WireError(f"the worker refused the request: {str(reply['protocol_error'])[:500]}")

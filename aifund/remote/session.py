@@ -12,7 +12,7 @@ import numpy as np
 
 from aifund.remote import codec
 from aifund.remote.channel import Channel
-from aifund.remote.errors import ImplementationRaised, WorkerGone, describe_gone, describe_import_error
+from aifund.remote.errors import ImplementationRaised, NotImplementedYet, WorkerGone, describe_gone, describe_import_error
 from aifund.remote.handles import _MODULE, Remote, RemoteModule
 from aifund.remote.process import WorkerProcess
 from aifund.sandbox import Sandbox
@@ -97,7 +97,7 @@ class Session:
                                         what="importing the implementation")
             if not isinstance(self.present, list) or not all(isinstance(n, str) for n in self.present):
                 raise WorkerGone("protocol", "the worker's list of defined names is not a list of names")
-        except ImplementationRaised as exc:
+        except (ImplementationRaised, NotImplementedYet) as exc:
             self.import_error = describe_import_error(exc)
         except WorkerGone as exc:
             self.import_error = describe_gone(exc, during="import", limit=self.import_timeout)
@@ -184,7 +184,7 @@ class Session:
         saved, self.deadline = self.deadline, time.monotonic() + 10
         try:
             flags = self.send("flags", "reading the integrity flags")
-        except (WorkerGone, ImplementationRaised):
+        except (WorkerGone, ImplementationRaised, NotImplementedYet):
             return [{"kind": "worker", "detail": "did not report its audit records"}]
         finally:
             self.deadline = saved
