@@ -3,8 +3,10 @@
 An item is checked by one or more tests; each test reports one of the statuses below with a message. The
 item's status is the worst of them in this order:
 
-    error            something stopped a check (the implementation raised, did not import, timed out, or
-                     its process died), or a test of the item never reported (the run ended before it)
+    error            something stopped a check (the implementation raised, did not import, or its process
+                     died), or a test of the item never reported (the run ended before it)
+    timeout          a test outran its time limit: nothing is known to be wrong or right (never a fail, so a
+                     busy machine cannot turn a slow answer into a wrong one)
     fail             a check found a wrong value
     not implemented  the implementation raised NotImplementedError (a starter's name not written yet)
     missing          the implementation lacks a name the item needs
@@ -17,8 +19,8 @@ decides from statuses only; it never looks at the implementation.
 """
 from __future__ import annotations
 
-STATUSES = ("pass", "fail", "error", "not implemented", "missing", "skipped")
-ORDER = ("error", "fail", "not implemented", "missing", "pass", "skipped")
+STATUSES = ("pass", "fail", "error", "timeout", "not implemented", "missing", "skipped")
+ORDER = ("error", "timeout", "fail", "not implemented", "missing", "pass", "skipped")
 TO_DO = ("not implemented", "missing")
 NOT_RUN = "not run in this session (deselected or not collected)"
 
@@ -42,7 +44,7 @@ def item_status(results: list[tuple[str, str, str]], *, import_failed_prefix: st
         if not hits:
             continue
         status_, message, test_id = hits[0]
-        if status in ("error", "fail") and message and test_id and not (
+        if status in ("error", "timeout", "fail") and message and test_id and not (
                 import_failed_prefix and message.startswith(import_failed_prefix)):
             message = f"{test_id}: {message}"
         return status, message
@@ -50,6 +52,7 @@ def item_status(results: list[tuple[str, str, str]], *, import_failed_prefix: st
 
 
 def exit_ok(statuses: list[str], *, partial: bool = False) -> bool:
-    """True when no selected item is fail or error, and (unless ``partial``) none is missing or not implemented."""
-    bad = {"fail", "error"} if partial else {"fail", "error", *TO_DO}
+    """True when no selected item is fail, error or timeout, and (unless ``partial``) none is missing or not
+    implemented."""
+    bad = {"fail", "error", "timeout"} if partial else {"fail", "error", "timeout", *TO_DO}
     return not any(s in bad for s in statuses)

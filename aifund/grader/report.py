@@ -24,6 +24,7 @@ EXPLAIN = {
     "pass": "passed",
     "fail": "a result was wrong",
     "error": "the implementation raised, crashed or timed out, or no result arrived",
+    "timeout": "a test outran its time limit (an endless loop, or far too slow)",
     "not implemented": "the submission raises NotImplementedError here: not written yet",
     "missing": "the submission does not define a name this item needs",
     "skipped": "skipped (a skip is not a pass)",
@@ -142,13 +143,13 @@ def gradescope_json(result: dict) -> dict:
 def junit_xml(result: dict) -> bytes:
     suite = ET.Element("testsuite", name="conformance", tests=str(len(result["items"])),
                        failures=str(sum(1 for i in result["items"] if i["status"] in ("fail", "missing", "not implemented"))),
-                       errors=str(sum(1 for i in result["items"] if i["status"] == "error")),
+                       errors=str(sum(1 for i in result["items"] if i["status"] in ("error", "timeout"))),
                        skipped=str(sum(1 for i in result["items"] if i["status"] == "skipped")),
                        time=str(result["seconds"]))
     for i in result["items"]:
         case = ET.SubElement(suite, "testcase", classname=f"section{i['section']}", name=i["id"])
         # A missing or not-implemented item is a failure (it earns nothing); only a skip is a skip.
-        tag = {"fail": "failure", "error": "error", "missing": "failure", "not implemented": "failure",
+        tag = {"fail": "failure", "error": "error", "timeout": "error", "missing": "failure", "not implemented": "failure",
                "skipped": "skipped"}.get(i["status"])
         if tag:
             ET.SubElement(case, tag, message=i["status"]).text = i["message"] or EXPLAIN[i["status"]]
@@ -167,14 +168,14 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
     sections = sorted({i["section"] for r in results for i in r["items"]}, key=int)
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "not_implemented", "missing",
+        w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "timeout", "not_implemented", "missing",
                     "skipped", "seconds",
                     "integrity_flags", "problem",
                     *[f"section_{s}" for s in sections]])
         for r in results:
             per = {s: sum(i["score"] for i in r["items"] if i["section"] == s) for s in sections}
             w.writerow([r["submission"], r["score"], r["max_score"], r["summary"]["pass"], r["summary"]["fail"],
-                        r["summary"]["error"], r["summary"].get("not implemented", 0), r["summary"]["missing"],
+                        r["summary"]["error"], r["summary"].get("timeout", 0), r["summary"].get("not implemented", 0), r["summary"]["missing"],
                         r["summary"]["skipped"], r["seconds"],
                         "; ".join(f"{f['kind']}: {f['detail']}" for f in r.get("integrity", []))[:500],
                         r.get("problem", "")[:500],

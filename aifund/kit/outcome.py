@@ -55,10 +55,10 @@ def classify(report, call) -> tuple[str, str] | None:
         if isinstance(exc, WorkerGone):
             if exc.kind == "timeout":
                 limit = limit_of(call_item(report))
-                return "error", first_lines(f"timed out: {exc} (the test's limit is {limit:g} s; {TIMEOUT_HINT})")
+                return "timeout", first_lines(f"timed out: {exc} (the test's limit is {limit:g} s; {TIMEOUT_HINT})")
             return "error", first_lines(str(exc))
         if isinstance(exc, ItemTimeout):
-            return "error", f"timed out: {exc} ({TIMEOUT_HINT})"
+            return "timeout", f"timed out: {exc} ({TIMEOUT_HINT})"
         if isinstance(exc, NotImplementedYet):
             # A starter's name not written yet: a to-do entry, never credit (trusting the claim gains nothing).
             return "not implemented", first_lines(f"not written yet: the implementation raised {exc}")
@@ -121,7 +121,7 @@ def record(item, call, report):
     if verdict:
         status, message = verdict
         data = {"items": ids, "status": status, "message": message}
-        if status in ("fail", "error") and report.when == "call":
+        if status in ("fail", "error", "timeout") and report.when == "call":
             data.update(replay_of(item, call))
         if (status == "not implemented" or message.startswith(IMPORT_FAILED)) and item.config.option.tbstyle == "auto":
             # An expected state of work in progress: one line, not a traceback through the kit (--tb shows it).

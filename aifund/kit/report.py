@@ -96,7 +96,7 @@ class Conformance:
             items[item_id] = {"status": status, "section": item.section, "title": item.title,
                               "weight": item.weight, "message": message,
                               "checks": "implementation" if item.checks_implementation else "guide"}
-            if status in ("fail", "error") and self.replays.get(item_id):
+            if status in ("fail", "error", "timeout") and self.replays.get(item_id):
                 items[item_id]["examples"] = self.replays[item_id]
         summary = {s: sum(1 for v in items.values() if v["status"] == s) for s in STATUSES}
         summary["total"] = len(items)

@@ -39,11 +39,11 @@ def write_summary(conformance, terminalreporter):
             tr.write_line(title)
         for item_id, v in rows.items():
             first = "" if v["message"].startswith(IMPORT_FAILED) else v["message"].splitlines()[0] if v["message"] else ""
-            colour = {"pass": "green", "fail": "red", "error": "red", "missing": "yellow",
+            colour = {"pass": "green", "fail": "red", "error": "red", "timeout": "red", "missing": "yellow",
                       "not implemented": "yellow"}.get(v["status"])
             line = f"{item_id:<{width}}  §{v['section']:<3} {v['status']:<15} {first[:100]}"
             tr.write_line(line, **({colour: True} if colour else {}))
-    problems = [(i, v) for i, v in data["items"].items() if v["status"] in ("fail", "error")
+    problems = [(i, v) for i, v in data["items"].items() if v["status"] in ("fail", "error", "timeout")
                 and not v["message"].startswith(IMPORT_FAILED)]
     if problems:
         tr.section("what failed, in full")
@@ -66,7 +66,7 @@ def write_summary(conformance, terminalreporter):
     s = data["summary"]
     not_run = sum(1 for v in data["items"].values() if v["message"].startswith("not run"))
     tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, "
-                  f"{s['not implemented']} not implemented, {s['missing']} missing, "
+                  f"{s['timeout']} timeout, {s['not implemented']} not implemented, {s['missing']} missing, "
                   f"{s['skipped'] - not_run} skipped, {not_run} not run, of {s['total']} spec items "
                   f"({len(guide)} of them checks of the guide) [{data['impl']}]", bold=True)
     if not data.get("complete", True):

@@ -55,7 +55,7 @@ def test_hostile_return_values_are_reported_and_the_run_goes_on(tmp_path):
              "act.softmax.values", "act.leaky_relu.values"]
     report, proc = run_conformance(FIXTURES / "misbehaving.py", tmp_path, items=items, extra=["--item-timeout=5"])
     got = report["items"]
-    assert got["act.sigmoid.values"]["status"] == "error" and "timed out" in got["act.sigmoid.values"]["message"]
+    assert got["act.sigmoid.values"]["status"] == "timeout" and "timed out" in got["act.sigmoid.values"]["message"]
     assert got["act.tanh.values"]["status"] == "fail" and "returned shape" in got["act.tanh.values"]["message"]
     assert got["act.relu.values"]["status"] == "fail" and "got NaN" in got["act.relu.values"]["message"]
     assert got["act.gelu.values"]["status"] == "fail" and "expected a tinygrad Tensor" in got["act.gelu.values"]["message"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 CLASSMATE_SECRET = "classmate-secret-7f3a9c1e"       # in good.py; nobody else may ever show it
 FILE_SECRET = "root-only-secret-52b8d04a"            # a root-only file outside the submissions folder
 DAEMON_MARKER = "hostile-daemon-e41c6b"              # in the detached daemon's command line
-ANY = frozenset({"pass", "fail", "error", "missing", "skipped"})
+ANY = frozenset({"pass", "fail", "error", "timeout", "not implemented", "missing", "skipped"})
 NOT_PASS = ANY - {"pass"}
 
 GOOD = f'''
