@@ -106,6 +106,7 @@ class Session:
         self.import_timeout = import_timeout
         self.env = dict(env if env is not None else os.environ)
         self.proc = None
+        self.group = None                       # the worker's cgroup (sandbox.worker_group)
         self.generation = 0
         self.deadline = None                    # set per test by the plugin
         self.present: list[str] = []
@@ -137,9 +138,10 @@ class Session:
                                             cache_dir=self.cache_dir, shared_cache=self.shared_cache,
                                             reference=self.reference_access,
                                             fds=(k2w_r, w2k_w), env=self.env)
+        self.group = sandbox_module.worker_group(self.sandbox)
         try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                         pass_fds=(k2w_r, w2k_w), env=env, preexec_fn=preexec, close_fds=True)
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w, pass_fds=(k2w_r, w2k_w),
+                                         env=env, preexec_fn=self.group.joining(preexec), close_fds=True)
         finally:
             for fd in (k2w_r, w2k_w, out_w):
                 os.close(fd)
@@ -197,6 +199,7 @@ class Session:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        self.group.close()      # ends what is left in the group (after the worker's own end) and removes it
 
     def _drain(self, fd: int):
         with os.fdopen(fd, "rb", buffering=0) as stream:
@@ -317,6 +320,7 @@ class Session:
             how = f"was killed by {sig}" + (" (over its memory or CPU limit?)" if sig in ("SIGKILL", "SIGXCPU") else "")
         else:
             how = f"exited with status {code}"
+        how = (self.group and self.group.breach()) or how
         tail = self.output().strip().splitlines()[-3:]
         return f"the implementation's process {how} {when}" + (f"; its last output: {' | '.join(tail)[:300]}" if tail else "")
 
