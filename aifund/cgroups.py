@@ -5,103 +5,25 @@ only limits). It creates, joins, watches, empties and removes groups; it never t
 """
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+import weakref
+
+from aifund.cgroup_detect import Plan, read_text, detect
 
 PREFIX = "aifund-w"          # aifund-w<kit pid>-<its start time>-<n>: whose group it is, so stale ones are found
 WATCH_SECONDS = 0.2          # how often a v1 group's OOM count is read (v2 kills the whole group itself)
 _COUNTER = itertools.count(1)
-
-
-@dataclass
-class Plan:
-    """Where this process makes its groups: ``mechanism`` "cgroup v2", "cgroup v1" or "none" (with ``reason``);
-    ``parents`` maps "memory"/"pids" (v1: one folder per controller; v2: the same folder) to a parent folder."""
-    mechanism: str
-    parents: dict = field(default_factory=dict)
-    reason: str = ""
-
-
-def _unescape(path: str) -> str:
-    return path.encode().decode("unicode_escape") if "\\" in path else path
-
-
-def mounts(mountinfo: str) -> list[tuple[str, str, str, list[str]]]:
-    """(mount point, root inside the hierarchy, type, super options) of each cgroup mount in a mountinfo text."""
-    out = []
-    for line in mountinfo.splitlines():
-        left, _, right = line.partition(" - ")
-        fields, tail = left.split(), right.split()
-        if len(fields) >= 5 and len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
-            out.append((_unescape(fields[4]), _unescape(fields[3]), tail[0], tail[2].split(",")))
-    return out
-
-
-def own_paths(proc_cgroup: str) -> dict[str, str]:
-    """This process's group in each hierarchy (a /proc/self/cgroup text): controller -> path; "" is v2's."""
-    out = {}
-    for line in proc_cgroup.splitlines():
-        parts = line.split(":", 2)
-        if len(parts) == 3:
-            for name in (parts[1].split(",") if parts[1] else [""]):
-                out[name] = parts[2]
-    return out
-
-
-def _folder(mount_point: str, root: str, path: str) -> str:
-    rel = os.path.relpath(path, root) if (path + "/").startswith(root.rstrip("/") + "/") else "."
-    return os.path.normpath(os.path.join(mount_point, rel))
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def detect(mountinfo: str, proc_cgroup: str) -> Plan:
-    """The group mechanism the mounts allow: v2 when its memory controller is there (in the kit's own group's
-    cgroup.controllers) and the folder is writable, else v1's memory (and pids, where mounted) controllers."""
-    found, own = mounts(mountinfo), own_paths(proc_cgroup)
-    why = []
-    for point, root, kind, _ in found:
-        if kind == "cgroup2" and "" in own:
-            folder = _folder(point, root, own[""])
-            controllers = _read(os.path.join(folder, "cgroup.controllers")).split()
-            if "memory" not in controllers:
-                why.append(f"cgroup v2 at {point} offers no memory controller")
-            elif not os.access(folder, os.W_OK):
-                why.append(f"cgroup v2: {folder} is not writable")
-            else:
-                parents = {"memory": folder, **({"pids": folder} if "pids" in controllers else {})}
-                return Plan("cgroup v2", parents)
-    parents = {}
-    for point, root, kind, options in found:
-        for name in ("memory", "pids"):
-            if kind == "cgroup" and name in options and name in own and name not in parents:
-                folder = _folder(point, root, own[name])
-                if os.access(folder, os.W_OK) and os.path.isfile(os.path.join(folder, "cgroup.procs")):
-                    parents[name] = folder
-                else:
-                    why.append(f"cgroup v1 {name}: {folder} is not writable")
-    if "memory" in parents:
-        return Plan("cgroup v1", parents)
-    if not found:
-        why.append("no cgroup file system is mounted")
-    elif not why:
-        why.append("no memory controller is mounted")
-    return Plan("none", reason="; ".join(why))
+_OPEN: "weakref.WeakSet[Group]" = weakref.WeakSet()     # closed at exit: a worker whose start failed, say
 
 
 def _self_tag() -> str:
-    start = _read("/proc/self/stat").rpartition(")")[2].split()
+    start = read_text("/proc/self/stat").rpartition(")")[2].split()
     return f"{os.getpid()}-{start[19] if len(start) > 19 else 0}"
 
 
@@ -111,7 +33,7 @@ def _owner_alive(name: str) -> bool:
         pid, start = name[len(PREFIX):].split("-")[:2]
     except ValueError:
         return False
-    fields = _read(f"/proc/{pid}/stat").rpartition(")")[2].split()
+    fields = read_text(f"/proc/{pid}/stat").rpartition(")")[2].split()
     return len(fields) > 19 and fields[19] == start
 
 
@@ -145,6 +67,7 @@ class Group:
             self.plan = Plan("none", reason=f"the worker's group could not be made: {exc}")
             return
         self._procs = [os.path.join(f, "cgroup.procs") for f in self.folders]
+        _OPEN.add(self)
         threading.Thread(target=self._watch, daemon=True).start()
 
     def _set_limits(self, name: str):
@@ -185,7 +108,7 @@ class Group:
         if not self.memory_folder:
             return 0
         events = "memory.events" if self.mechanism == "cgroup v2" else "memory.oom_control"
-        text = _read(os.path.join(self.memory_folder, events))
+        text = read_text(os.path.join(self.memory_folder, events))
         counts = dict(line.split()[:2] for line in text.splitlines() if len(line.split()) >= 2)
         return max(int(counts.get("oom_kill", 0) or 0), int(counts.get("under_oom", 0) or 0))
 
@@ -202,7 +125,7 @@ class Group:
     def pids_in(self) -> list[int]:
         out = set()
         for path in self._procs:
-            out.update(int(p) for p in _read(path).split() if p.isdigit())
+            out.update(int(p) for p in read_text(path).split() if p.isdigit())
         return sorted(out)
 
     def kill_all(self, rounds: int = 50) -> bool:
@@ -226,6 +149,7 @@ class Group:
             return
         self.oom = max(self.oom, self.oom_kills())
         self.closed = True
+        _OPEN.discard(self)
         self.kill_all()
         for folder in self.folders:
             for _ in range(50):     # a killed process leaves the group when it is reaped: a short wait
@@ -245,10 +169,17 @@ class Group:
                 f"more than {self.memory_mb} MiB)")
 
     def facts(self) -> dict:
+        """What this group enforces on the worker's processes together (none: why there is no group)."""
         if self.mechanism == "none":
-            return {"mechanism": "none", "reason": self.plan.reason}
-        return {"mechanism": self.mechanism, "memory_mb": self.memory_mb,
-                "pids": self.pids if "pids" in self.plan.parents else None, "swap": "none"}
+            return {"mechanism": "rlimits only", "why_no_cgroup": self.plan.reason}
+        return {"mechanism": self.mechanism, "memory_mb": self.memory_mb, "swap_mb": 0,
+                "pids": self.pids if "pids" in self.plan.parents else "not limited (no pids controller)"}
+
+
+@atexit.register
+def _close_open():
+    for group in list(_OPEN):
+        group.close()
 
 
 def _write(path: str, value: str, optional: bool = False):
@@ -260,9 +191,17 @@ def _write(path: str, value: str, optional: bool = False):
             raise
 
 
+def sweep():
+    """Removes the groups of kit processes that have ended, under this process's parents (the grader calls it
+    after each grade: a trusted process killed at the grade's time limit could not close its groups)."""
+    plan = detect(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup"))
+    for parent in dict.fromkeys(plan.parents.values()):
+        remove_stale(parent)
+
+
 def _enable_v2(parent: str, controllers: list[str]):
     """v2: a child group has a controller's files only when its parent's cgroup.subtree_control names it."""
-    enabled = _read(os.path.join(parent, "cgroup.subtree_control")).split()
+    enabled = read_text(os.path.join(parent, "cgroup.subtree_control")).split()
     wanted = " ".join(f"+{c}" for c in controllers if c not in enabled)
     if wanted:
         _write(os.path.join(parent, "cgroup.subtree_control"), wanted)
@@ -276,9 +215,8 @@ def remove_stale(parent: str):
         return
     for name in names:
         if not _owner_alive(name):
-            stale = Group.__new__(Group)
-            stale.folders, stale.closed, stale.oom = [os.path.join(parent, name)], False, 0
-            stale.mechanism, stale.plan = "stale", Plan("stale")
+            stale = Group(Plan("none"), 0, 0)
+            stale.folders = [os.path.join(parent, name)]
             stale.memory_folder, stale._procs = stale.folders[0], [os.path.join(parent, name, "cgroup.procs")]
             stale.close()
 
@@ -288,7 +226,7 @@ def probe(memory_mb: int = 64, pids: int = 8) -> Plan:
     (staff's choice) turns groups off."""
     if os.environ.get("AIFUND_CGROUPS", "").lower() in ("off", "0", "no"):
         return Plan("none", reason="turned off (AIFUND_CGROUPS=off)")
-    plan = detect(_read("/proc/self/mountinfo"), _read("/proc/self/cgroup"))
+    plan = detect(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup"))
     if plan.mechanism == "none":
         return plan
     group = Group(plan, memory_mb, pids)
@@ -301,3 +239,16 @@ def probe(memory_mb: int = 64, pids: int = 8) -> Plan:
     finally:
         group.close()
     return plan
+
+
+def enforced(sandbox, group: Group | None) -> dict:
+    """What limits the worker ran under, for report.json and the log: its group's (all its processes together),
+    or why there is none, and the rlimits of each process, which apply either way."""
+    lim = sandbox.limits
+    whole = group.facts() if group is not None else {"mechanism": "not started"}
+    if group is None and sandbox.cgroups.mechanism == "none":
+        whole = {"mechanism": "rlimits only", "why_no_cgroup": sandbox.cgroups.reason}
+    per_process = {"address_space_mb": lim.memory_mb, "cpu_seconds": lim.cpu_seconds, "file_mb": lim.file_mb}
+    if sandbox.uid is not None:
+        per_process["processes_of_its_user"] = lim.processes
+    return {**whole, "per_process": per_process, "tmp_mb": lim.tmp_mb if sandbox.isolated else None}

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from aifund import sandbox
+from aifund import cgroups, sandbox
 from aifund.grader.config import CourseConfig
 from aifund.kit.options import conformance_dir
 
@@ -44,6 +44,7 @@ class Outcome:
     notes: list = field(default_factory=list)   # files left out of the copy, and why
     seconds: float = 0.0
     sandbox: str = ""
+    limits: dict | list | None = None           # what the worker ran under (kit/report.py: cgroups.enforced)
     log_tail: str = ""
 
 
@@ -232,10 +233,12 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
         if report_path.is_file():
             outcome.report = json.loads(report_path.read_text(encoding="utf-8"))
             outcome.sandbox = outcome.report.get("sandbox", "")
+            outcome.limits = outcome.report.get("limits")
             _rename(outcome.report, [str(copy), f"/submission/{source.name}"], str(submission))
         elif not outcome.problem:
             outcome.problem = f"the grading process wrote no report (exit {proc.returncode}); see the log"
     finally:
+        cgroups.sweep()   # groups the grading process could not close (killed at the time limit): emptied, removed
         # What the submission left in its cache may be anything (a tree thousands of folders deep, too
         # deep for shutil.rmtree): removed without following links, never failing the grade.
         sandbox.remove_tree(tmp)
