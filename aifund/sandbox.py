@@ -26,6 +26,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 
+from aifund import cgroups
+
 PACKAGE = pathlib.Path(__file__).resolve().parent      # aifund/, in a checkout or in site-packages
 WORKER_PACKAGE = PACKAGE / "worker"
 FIRST_UID = 2_000_000
@@ -34,9 +36,9 @@ STAGE = "/tmp/.aifund-stage"     # an empty folder; in the worker's private moun
 
 @dataclass
 class Limits:
-    memory_mb: int = 4096          # address space of each process
+    memory_mb: int = 4096          # address space of each process; with a cgroup also all its processes together
     cpu_seconds: int = 900         # CPU time of each process
-    processes: int = 256           # processes and threads of the worker's user (root mode)
+    processes: int = 256           # processes and threads: the worker's cgroup (pids.max), its user's (root mode)
     file_mb: int = 256             # largest file it may write (the kernel caches grow with use)
     tmp_mb: int = 512              # size of its private /tmp
 
@@ -48,6 +50,7 @@ class Sandbox:
     reason: str = ""                 # why it is not "bwrap", in one line
     uid: int | None = None           # the worker's user in root mode
     limits: Limits = field(default_factory=Limits)
+    cgroups: cgroups.Plan = field(default_factory=lambda: cgroups.Plan("none", reason="not probed"))
 
     @property
     def isolated(self) -> bool:
@@ -86,6 +89,9 @@ _PROBED: dict = {}
 def choose(mode: str, limits: Limits | None = None, uid: int | None = None) -> Sandbox:
     """mode: "require" (bwrap or an error), "auto" (bwrap where it works), "off"."""
     limits = limits or Limits()
+    if "cgroups" not in _PROBED:
+        _PROBED["cgroups"] = cgroups.probe()
+    plan = _PROBED["cgroups"]
     # Without namespaces a root kit still runs the worker as an unprivileged user when one is named
     # (the grader always names one): it cannot then write the kit's files or signal the grading process.
     plain_uid = uid if os.geteuid() == 0 else None
@@ -94,17 +100,24 @@ def choose(mode: str, limits: Limits | None = None, uid: int | None = None) -> S
         plain_uid = None
     as_root = f"; it runs as root: another user cannot enter {blocked}" if blocked else ""
     if mode == "off":
-        return Sandbox("none", "the sandbox was turned off (--no-sandbox)" + as_root, uid=plain_uid, limits=limits)
+        return Sandbox("none", "the sandbox was turned off (--no-sandbox)" + as_root, uid=plain_uid, limits=limits,
+                       cgroups=plan)
     if "reason" not in _PROBED:
         _PROBED["reason"] = probe()
     reason = _PROBED["reason"]
     if reason:
         if mode == "require":
             raise SandboxUnavailable(reason)
-        return Sandbox("none", reason + as_root, uid=plain_uid, limits=limits)
+        return Sandbox("none", reason + as_root, uid=plain_uid, limits=limits, cgroups=plan)
     if os.geteuid() == 0:
         uid = FIRST_UID if uid is None else uid
-    return Sandbox("bwrap", uid=uid if os.geteuid() == 0 else None, limits=limits)
+    return Sandbox("bwrap", uid=uid if os.geteuid() == 0 else None, limits=limits, cgroups=plan)
+
+
+def worker_group(sandbox: Sandbox) -> cgroups.Group:
+    """A new control group for one worker (Session.start joins it through Popen's preexec_fn, Session.stop closes
+    it); where the host allows none, a group that does nothing, and the rlimits below are the only limits."""
+    return cgroups.Group(sandbox.cgroups, sandbox.limits.memory_mb, sandbox.limits.processes)
 
 
 def _unreachable_by_others() -> str | None:

@@ -9,7 +9,7 @@
     [limits]
     item_timeout = 60            # seconds per test
     submission_timeout = 900     # seconds for the whole submission
-    memory_mb = 6144             # address-space limit of the submission's process
+    memory_mb = 6144             # memory of the submission's processes together (cgroup), and address space of each
     max_examples = 4             # Hypothesis examples per property in grading mode
     max_score = 100
 """

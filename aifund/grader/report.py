@@ -85,7 +85,7 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
     max_score = config.limits.max_score
     return {"submission": name, "score": round(max_score * earned / total, 2) if total else 0.0,
             "max_score": max_score, "items": items, "seconds": round(outcome.seconds, 1),
-            "sandbox": outcome.sandbox or "not started", "problem": outcome.problem,
+            "sandbox": outcome.sandbox or "not started", "limits": outcome.limits, "problem": outcome.problem,
             "copy_notes": outcome.notes, "integrity": (outcome.report or {}).get("integrity", []),
             "output": (outcome.report or {}).get("output", ""),
             "worker_restarts": (outcome.report or {}).get("worker_restarts", 0), "versions": versions(),

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from aifund import sandbox
+from aifund import cgroups, sandbox
 from aifund.grader.config import CourseConfig
 from aifund.kit.options import conformance_dir
 
@@ -44,6 +44,7 @@ class Outcome:
     notes: list = field(default_factory=list)   # files left out of the copy, and why
     seconds: float = 0.0
     sandbox: str = ""
+    limits: dict | list | None = None           # what the worker ran under (kit/report.py: cgroups.enforced)
     log_tail: str = ""
 
 
@@ -235,10 +236,12 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             if outcome.report.get("complete") is not True and not outcome.problem:
                 outcome.problem = (f"the grading process stopped before it finished (exit {proc.returncode}); "
                                    "items whose tests did not all report are not passed; see the log")
+            outcome.limits = outcome.report.get("limits")
             _rename(outcome.report, [str(copy), f"/submission/{source.name}"], str(submission))
         elif not outcome.problem:
             outcome.problem = f"the grading process wrote no report (exit {proc.returncode}); see the log"
     finally:
+        cgroups.sweep()   # groups the grading process could not close (killed at the time limit): emptied, removed
         # What the submission left in its cache may be anything (a tree thousands of folders deep, too
         # deep for shutil.rmtree): removed without following links, never failing the grade.
         sandbox.remove_tree(tmp)

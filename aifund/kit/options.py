@@ -38,7 +38,8 @@ def add_options(parser):
     group.addoption("--worker-uid", type=int, default=None, metavar="UID",
                     help="when run as root: the user the implementation's process runs as (default 2000000)")
     group.addoption("--worker-memory-mb", type=int, default=sandbox.Limits.memory_mb, metavar="MB",
-                    help=f"address-space limit of the implementation's process (default {sandbox.Limits.memory_mb})")
+                    help=f"memory of the implementation's processes together where a cgroup can be made, and the address "
+                         f"space of each (default {sandbox.Limits.memory_mb})")
     group.addoption("--partial", action="store_true", default=False,
                     help="a partial implementation on purpose: items it lacks (missing) do not fail the run "
                          "(default: any fail, error or missing item makes the exit status 1)")

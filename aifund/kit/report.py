@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from aifund import integrity, remote, verdict
+from aifund import cgroups, integrity, remote, verdict
 from aifund.kit.worker_session import target_of
 from aifund.kit.outcome import IMPORT_FAILED
 from aifund.kit.selection import ITEMS
@@ -42,6 +42,7 @@ class Conformance:
             return {}
         as_user = f" (as uid {s.sandbox.uid})" if s.sandbox.uid is not None else ""
         return {"sandbox": "bubblewrap" + as_user if s.sandbox.isolated else f"none{as_user}: {s.sandbox.reason}",
+                "limits": cgroups.enforced(s.sandbox, s.process.group),
                 "flags": s.flags() if s.alive else [], "restarts": s.restarts, "output": s.output()}
 
     def add(self, report):
@@ -113,9 +114,11 @@ class Conformance:
             flags = integrity.scan(pathlib.Path(target)) + flags
         sandboxes = sorted({w.get("sandbox", "") for w in workers if w.get("sandbox")})
         output = "".join(w.get("output", "") for w in workers)
+        limits = [w["limits"] for w in workers if w.get("limits")]
         return {"impl": self.config.getoption("--impl") or "impl", "complete": self.complete,
                 "items": items, "summary": summary,
                 "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
+                "limits": limits[0] if len(limits) == 1 else limits or None,   # per worker (one per test process)
                 "integrity": flags, "output": output,
                 "worker_restarts": sum(w.get("restarts", 0) for w in workers),
                 **self.hypothesis_facts()}

@@ -60,6 +60,8 @@ def write_summary(conformance, terminalreporter):
     tr.write_line(examples_line(conformance, data, bool(problems)))
     tr.write_line(f"implementation's process: sandbox {data['sandbox']}"
                   + (f"; restarted {data['worker_restarts']} time(s)" if data["worker_restarts"] else ""))
+    if data.get("limits"):
+        tr.write_line(f"limits enforced: {limits_line(data['limits'])}")
     if data["integrity"]:
         tr.write_line("integrity flags (for a person to read, not a grade): "
                       + "; ".join(f"{f['kind']} {f['detail']}" for f in data["integrity"][:10]), yellow=True)
@@ -73,3 +75,16 @@ def write_summary(conformance, terminalreporter):
         tr.write_line("the run did not finish: items whose tests did not all report are not passed", red=True)
     if conformance.exit_note:
         tr.write_line(conformance.exit_note, yellow=True)
+
+
+def limits_line(limits) -> str:
+    """One line of the limits a worker ran under (report.json's "limits"; a list with one per test process)."""
+    first = limits[0] if isinstance(limits, list) else limits
+    each = first.get("per_process", {})
+    whole = (f"{first['mechanism']}: memory {first['memory_mb']} MiB and {first['pids']} processes for all of "
+             "the implementation's processes together, no swap" if "memory_mb" in first else
+             f"{first.get('mechanism')} ({first.get('why_no_cgroup', '')})")
+    return (f"{whole}; each process: address space {each.get('address_space_mb')} MiB, CPU "
+            f"{each.get('cpu_seconds')} s, files up to {each.get('file_mb')} MiB"
+            + (f"; private /tmp {first['tmp_mb']} MiB" if first.get("tmp_mb") else "")
+            + (f" (one worker per test process, {len(limits)} here)" if isinstance(limits, list) else ""))

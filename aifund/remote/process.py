@@ -22,6 +22,7 @@ class WorkerProcess:
     def __init__(self, sandbox: Sandbox):
         self.sandbox = sandbox
         self.proc = None
+        self.group = None               # the worker's cgroup (sandbox.worker_group): caps its processes together
         self.to_fd = None
         self.from_fd = None
         self.last_code = None           # the exit status of the last process reaped
@@ -34,9 +35,11 @@ class WorkerProcess:
         w2k_r, w2k_w = os.pipe()
         out_r, out_w = os.pipe()
         argv, env, preexec = worker_command(self.sandbox, fds=(k2w_r, w2k_w), **command)
+        self.group = sandbox_module.worker_group(self.sandbox)
         try:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-                                         pass_fds=(k2w_r, w2k_w), env=env, preexec_fn=preexec, close_fds=True)
+                                         pass_fds=(k2w_r, w2k_w), env=env, preexec_fn=self.group.joining(preexec),
+                                         close_fds=True)
         finally:
             for fd in (k2w_r, w2k_w, out_w):
                 os.close(fd)
@@ -71,6 +74,7 @@ class WorkerProcess:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        self.group.close()      # ends what is left in the group (after the worker's own end) and removes it
 
     def reap(self):
         """After its pipe closed: waits briefly for its exit status (kept for ``death_text``), then stops it."""
@@ -113,5 +117,6 @@ class WorkerProcess:
             how = f"was killed by {sig}" + (" (over its memory or CPU limit?)" if sig in ("SIGKILL", "SIGXCPU") else "")
         else:
             how = f"exited with status {code}"
+        how = (self.group and self.group.breach()) or how
         tail = self.output().strip().splitlines()[-3:]
         return f"the implementation's process {how} {when}" + (f"; its last output: {' | '.join(tail)[:300]}" if tail else "")

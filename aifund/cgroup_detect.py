@@ -1,0 +1,90 @@
+"""Which control-group mechanism this host offers a worker: cgroup v2 or v1 (memory, pids), read from the mounts.
+
+Only reads /proc and the cgroup file systems (the caller passes their texts); it makes no group (see cgroups.py).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Plan:
+    """Where this process makes its groups: ``mechanism`` "cgroup v2", "cgroup v1" or "none" (with ``reason``);
+    ``parents`` maps "memory"/"pids" (v1: one folder per controller; v2: the same folder) to a parent folder."""
+    mechanism: str
+    parents: dict = field(default_factory=dict)
+    reason: str = ""
+
+
+def _unescape(path: str) -> str:
+    return path.encode().decode("unicode_escape") if "\\" in path else path
+
+
+def mounts(mountinfo: str) -> list[tuple[str, str, str, list[str]]]:
+    """(mount point, root inside the hierarchy, type, super options) of each cgroup mount in a mountinfo text."""
+    out = []
+    for line in mountinfo.splitlines():
+        left, _, right = line.partition(" - ")
+        fields, tail = left.split(), right.split()
+        if len(fields) >= 5 and len(tail) >= 3 and tail[0] in ("cgroup", "cgroup2"):
+            out.append((_unescape(fields[4]), _unescape(fields[3]), tail[0], tail[2].split(",")))
+    return out
+
+
+def own_paths(proc_cgroup: str) -> dict[str, str]:
+    """This process's group in each hierarchy (a /proc/self/cgroup text): controller -> path; "" is v2's."""
+    out = {}
+    for line in proc_cgroup.splitlines():
+        parts = line.split(":", 2)
+        if len(parts) == 3:
+            for name in (parts[1].split(",") if parts[1] else [""]):
+                out[name] = parts[2]
+    return out
+
+
+def _folder(mount_point: str, root: str, path: str) -> str:
+    rel = os.path.relpath(path, root) if (path + "/").startswith(root.rstrip("/") + "/") else "."
+    return os.path.normpath(os.path.join(mount_point, rel))
+
+
+def read_text(path: str) -> str:
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def detect(mountinfo: str, proc_cgroup: str) -> Plan:
+    """The group mechanism the mounts allow: v2 when its memory controller is there (in the kit's own group's
+    cgroup.controllers) and the folder is writable, else v1's memory (and pids, where mounted) controllers."""
+    found, own = mounts(mountinfo), own_paths(proc_cgroup)
+    why = []
+    for point, root, kind, _ in found:
+        if kind == "cgroup2" and "" in own:
+            folder = _folder(point, root, own[""])
+            controllers = read_text(os.path.join(folder, "cgroup.controllers")).split()
+            if "memory" not in controllers:
+                why.append(f"cgroup v2 at {point} offers no memory controller")
+            elif not os.access(folder, os.W_OK):
+                why.append(f"cgroup v2: {folder} is not writable")
+            else:
+                parents = {"memory": folder, **({"pids": folder} if "pids" in controllers else {})}
+                return Plan("cgroup v2", parents)
+    parents = {}
+    for point, root, kind, options in found:
+        for name in ("memory", "pids"):
+            if kind == "cgroup" and name in options and name in own and name not in parents:
+                folder = _folder(point, root, own[name])
+                if os.access(folder, os.W_OK) and os.path.isfile(os.path.join(folder, "cgroup.procs")):
+                    parents[name] = folder
+                else:
+                    why.append(f"cgroup v1 {name}: {folder} is not writable")
+    if "memory" in parents:
+        return Plan("cgroup v1", parents)
+    if not found:
+        why.append("no cgroup file system is mounted")
+    elif not why:
+        why.append("no memory controller is mounted")
+    return Plan("none", reason="; ".join(why))
