@@ -24,7 +24,8 @@ class Codec:
 
     # ------------------------------------------------------------ values
     def handle(self, obj) -> dict:
-        # The same object always gets the same handle, so the kit can tell "the same Tensor" from "a copy".
+        # The same object always gets the same handle (fewer entries in the table). The kit never reads identity
+        # from these numbers: an implementation can change them (identity is checked by effect, kit/effects.py).
         oid = self.ids.get(id(obj))
         if oid is None or self.objects.get(oid) is not obj:
             oid = self.next_id

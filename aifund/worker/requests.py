@@ -18,6 +18,10 @@ Requests (one JSON header each, see ``wire``):
     trace_stop  {}                           the calls noted
     seed        {"seed"}                     tinygrad's Tensor.manual_seed(seed)
     read        {"obj"}                      a Tensor's values (tinygrad's own Tensor.numpy, not a replacement)
+    assign_returned {"obj", "name", "values"}  obj.name() here, then values[i] written into the i-th Tensor it
+                                             returned (tinygrad's own Tensor.assign)
+    step_returned {"obj", "name", "lr"}      obj.name() here, then p <- p - lr * p.grad for each Tensor it
+                                             returned that has a gradient; which ones had one
     realize     {"objs"}                     realize these Tensors in one schedule (tinygrad's own Tensor.realize)
     flags       {}                           what the audit hook recorded (imports of torch or the kit) and
                                              which library functions the implementation replaced
@@ -57,7 +61,7 @@ class Worker(Codec):
         install_shared_kernels()
         from tinygrad import Tensor
         self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
-        self.tensor_realize = Tensor.realize
+        self.tensor_realize, self.tensor_assign = Tensor.realize, Tensor.assign
         # the worker's own code (see audit.Snapshot): the handlers and the codec, the modules whose names they
         # look up (this one, the codec, the target import, the caches), the wire format and the request loop
         self.snapshot = Snapshot({"worker.Worker": type(self), "worker.Codec": Codec,
@@ -131,6 +135,41 @@ class Worker(Codec):
         if isinstance(obj, self.tensor_class):
             return self.tensor_numpy(obj)
         return obj.numpy()
+
+    # What .parameters() returns is used here, in the process that made it, and never handed out as a
+    # handle: a handle is the worker's claim about an object, and an implementation can make the worker
+    # hand out the original's handle for a copy. The kit observes the effect (values read back) instead.
+    def _returned_tensors(self, h) -> list:
+        name = str(h["name"])
+        returned = getattr(self._obj(h["obj"]), name)()
+        if not isinstance(returned, (list, tuple)) or not all(isinstance(t, self.tensor_class) for t in returned):
+            raise TypeError(f".{name}() did not return a list of tinygrad Tensors")
+        return list(returned)
+
+    def op_assign_returned(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "name", "values"})
+        tensors = self._returned_tensors(h)
+        values = self.decode(h["values"], self._blobs)
+        if not isinstance(values, list) or len(values) != len(tensors):
+            raise TypeError(f".{h['name']}() returned {len(tensors)} Tensors, the kit has values for "
+                            f"{len(values) if isinstance(values, list) else '?'}")
+        for t, v in zip(tensors, values):
+            self.tensor_assign(t, self.tensor_class(np.asarray(v)))
+        if tensors:
+            self.tensor_realize(*tensors)
+        return None
+
+    def op_step_returned(self, h, blobs):
+        wire.require_fields(h, {"op", "obj", "name", "lr"})
+        tensors = self._returned_tensors(h)
+        lr = float(self.decode(h["lr"], self._blobs))
+        had = [t.grad is not None for t in tensors]
+        for t, has in zip(tensors, had):
+            if has:
+                self.tensor_assign(t, t.detach() - t.grad * lr)
+        if tensors:
+            self.tensor_realize(*tensors)
+        return had
 
     def op_realize(self, h, blobs):
         """Tensors read one after another are realized together first: each read would otherwise

@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from aifund.remote import Tensor, is_instance, same_object, type_claim
+from aifund.remote import Tensor
 
 from aifund.kit import oracles
 from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.effects import check_layer_is_live, parameters_read_back
 from aifund.kit.gradients import check_gradients
 from aifund.kit.models import away_from_kinks, neuron_with
 from aifund.kit.strategies import seeds
@@ -31,11 +32,14 @@ def test_neuron_shapes(impl, n, batch):
 
 @spec("neuron.parameters")
 def test_neuron_parameters(impl):
+    # By effect, never by the worker's handle numbers: written through parameters(), read through neuron.w and
+    # neuron.b and the neuron's output; stepped through parameters(), seen in the output (kit/effects.py).
+    rng = np.random.default_rng(4)
     neuron = impl.Neuron(3)
-    params = neuron.parameters()
-    require(isinstance(params, list) and len(params) == 2, f"Neuron.parameters() returned {params!r}, expected [w, b]")
-    require(same_object(params[0], neuron.w) and same_object(params[1], neuron.b),
-            "Neuron.parameters() must return the objects neuron.w and neuron.b themselves, in that order")
+    parameters_read_back(neuron, "neuron", [(3, 1), (1,)])
+    x = rng.uniform(0.5, 2.0, (5, 3)).astype(np.float32)
+    w, b = rng.uniform(0.5, 1.5, (3, 1)).astype(np.float32), rng.uniform(0.5, 1.0, 1).astype(np.float32)
+    check_layer_is_live(neuron, "neuron", x, w, b, relu=True, rng=rng)
 
 
 @spec("neuron.forward")

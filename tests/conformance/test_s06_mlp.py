@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 import torch
 from hypothesis import given, strategies as st
-from aifund.remote import Tensor, is_instance, same_object, type_claim
+from aifund.remote import Tensor, is_instance, type_claim
 
 from aifund.kit import oracles
 from aifund.kit.check import assert_close, require, tensor_result
+from aifund.kit.effects import (assign_returned, check_layer_is_live, parameters_read_back, require_written,
+                                 step_returned)
 from aifund.kit.gradients import check_gradients
 from aifund.kit.models import linear_with
 from aifund.kit.strategies import seeds
@@ -32,11 +34,14 @@ def test_linear_shapes(impl, n_in, n_out, batch):
 
 @spec("linear.parameters")
 def test_linear_parameters(impl):
+    # By effect, never by the worker's handle numbers: written through parameters(), read through layer.w and
+    # layer.b and the layer's output; stepped through parameters(), seen in the output (kit/effects.py).
+    rng = np.random.default_rng(6)
     layer = impl.Linear(4, 3)
-    params = layer.parameters()
-    require(isinstance(params, list) and len(params) == 2, f"Linear.parameters() returned {params!r}, expected [w, b]")
-    require(same_object(params[0], layer.w) and same_object(params[1], layer.b),
-            "Linear.parameters() must return the objects layer.w and layer.b themselves, in that order")
+    parameters_read_back(layer, "layer", [(4, 3), (3,)])
+    x = rng.uniform(-2.0, 2.0, (5, 4)).astype(np.float32)
+    w, b = rng.standard_normal((4, 3)).astype(np.float32), rng.standard_normal(3).astype(np.float32)
+    check_layer_is_live(layer, "layer", x, w, b, relu=False, rng=rng)
 
 
 @spec("linear.forward")
@@ -124,7 +129,10 @@ def test_param_count_guide_example(impl):
 @given(layers=st.lists(st.sampled_from([1, 2, 3, 7, 16, 33]), min_size=2, max_size=5))
 def test_param_count_matches_mlp(impl, layers):
     params = impl.MLP(list(layers)).parameters()
-    total = sum(int(np.prod(p.shape)) for p in params)
+    require(isinstance(params, list), f"MLP({layers}).parameters() returned {params!r}, expected a list of Tensors")
+    values = [p.numpy() for p in params]   # counted from the values read back, not from a .shape it reports
+    require(all(type(v) is np.ndarray for v in values), f"MLP({layers}).parameters() holds something that is not a Tensor")
+    total = sum(v.size for v in values)
     require(total == impl.parameter_count(list(layers)),
             f"MLP({layers}).parameters() hold {total} numbers but parameter_count gives {impl.parameter_count(list(layers))}")
 
@@ -136,13 +144,61 @@ def test_mlp_structure(impl, layers):
     linears = getattr(mlp, "linears", None)
     require(isinstance(linears, list) and len(linears) == len(layers) - 1,
             f"MLP({layers}).linears should be a list of {len(layers) - 1} Linear layers, got {linears!r}")
-    expected = []
     for i, (layer, n_in, n_out) in enumerate(zip(linears, layers, layers[1:])):
         require(is_instance(layer, impl.Linear), f"MLP({layers}).linears[{i}] is {type_claim(layer)}, not Linear")
         tensor_result(layer.w, what=f"linears[{i}].w", shape=(n_in, n_out), dtype=np.float32)
         tensor_result(layer.b, what=f"linears[{i}].b", shape=(n_out,), dtype=np.float32)
-        expected += [layer.w, layer.b]
-    params = mlp.parameters()
-    require(isinstance(params, list) and len(params) == len(expected)
-            and all(same_object(p, q) for p, q in zip(params, expected)),
-            f"MLP({layers}).parameters() must be [w1, b1, w2, b2, ...]: the layers' own w and b, in layer order")
+    # The order by shapes read back here; that these are the layers' own Tensors, by effect, in the next test.
+    parameters_read_back(mlp, f"MLP({layers})",
+                         [s for n_in, n_out in zip(layers, layers[1:]) for s in ((n_in, n_out), (n_out,))])
+
+
+@spec("mlp.structure")
+def test_mlp_parameters_are_the_layers(impl):
+    """Written through mlp.parameters(), read through each linears[i].w and .b; each layer's output is x @ w + b
+    with what was written; one SGD step through mlp.parameters() moves each layer's w and b by its gradient.
+    Equal sizes, so that a wrong order cannot hide behind shapes."""
+    rng = np.random.default_rng(7)
+    sizes = [4, 4, 4, 3]
+    shapes = [s for n_in, n_out in zip(sizes, sizes[1:]) for s in ((n_in, n_out), (n_out,))]
+    mlp = impl.MLP(sizes)
+    parameters_read_back(mlp, f"MLP({sizes})", shapes)
+    values = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    assign_returned(mlp, "parameters", values)
+    linears = mlp.linears
+    require(isinstance(linears, list) and len(linears) == 3, f"MLP({sizes}).linears is {linears!r}")
+    total, xs, cs = None, [], []
+    for i, layer in enumerate(linears):
+        what = f"MLP({sizes}).linears[{i}]"
+        w, b = values[2 * i], values[2 * i + 1]
+        require_written(layer, what, ["w", "b"], [w, b], through=f"MLP({sizes}).parameters()", first=2 * i)
+        x = rng.uniform(-2, 2, (5, sizes[i])).astype(np.float32)
+        out = layer(Tensor(x))
+        got = tensor_result(out, what=f"{what}(x)", shape=(5, sizes[i + 1]), dtype=np.float32)
+        x64 = x.astype(np.float64)
+        assert_close(got, oracles.linear(x64, w.astype(np.float64), b.astype(np.float64)),
+                     forward_bound(np.float32, oracles.linear_scale(x64, w.astype(np.float64), b.astype(np.float64)),
+                                   n_terms=sizes[i] + 1),
+                     what=f"{what}(x) after writing through mlp.parameters()", against="x @ w + b in float64",
+                     policy="float32 sum of products", inputs={"x": x}, call=f"mlp.linears[{i}](x)")
+        c = rng.uniform(-1, 1, got.shape)
+        term = (out * Tensor(c.astype(np.float32))).sum()
+        total = term if total is None else total + term
+        xs.append(x64)
+        cs.append(c)
+    total.backward()
+    had = step_returned(mlp, "parameters", 0.1)
+    for i, layer in enumerate(linears):
+        for j, (name, grad) in enumerate((("w", xs[i].T @ cs[i]), ("b", cs[i].sum(0)))):
+            before = values[2 * i + j].astype(np.float64)
+            expected = before - 0.1 * grad
+            got = tensor_result(getattr(layer, name), what=f"linears[{i}].{name} after the step", shape=before.shape,
+                                dtype=np.float32)
+            bound = forward_bound(np.float32, np.abs(before) + 0.1 * np.abs(grad) + 0.1 * np.abs(xs[i]).T @ np.abs(cs[i])
+                                  if name == "w" else np.abs(before) + 0.1 * np.abs(cs[i]).sum(0), n_terms=8)
+            no_grad = "" if not isinstance(had, list) or len(had) <= 2 * i + j or had[2 * i + j] is not False else \
+                " (the implementation's process reports no .grad on it after backward())"
+            require(bool(np.all(np.abs(got - expected) <= bound)),
+                    f"one SGD step on mlp.parameters()[{2 * i + j}] did not move linears[{i}].{name} by -lr * its "
+                    f"gradient{no_grad}: parameters() must return the layers' own Tensors (not copies or "
+                    f".detach()ed ones), in layer order", [f"worst |got - expected| = {np.abs(got - expected).max():.3g}"])
