@@ -19,11 +19,11 @@ a new one.
 """
 from aifund.remote.errors import (ImplementationRaised, ImportFailed, NotImplementedYet, StaleHandle, WorkerGone, describe_gone,
                                   describe_import_error)
-from aifund.remote.handles import (TENSOR_TYPE, ModuleName, Remote, RemoteModule, is_instance, same_object,
+from aifund.remote.handles import (TENSOR_TYPE, ModuleName, Remote, RemoteModule, is_instance,
                                    tensor_claims, type_claim)
 from aifund.remote.process import OUTPUT_KEEP
 from aifund.remote.session import Session, Tensor, current, set_current
 
 __all__ = ["ImplementationRaised", "ImportFailed", "NotImplementedYet", "StaleHandle", "WorkerGone", "describe_gone", "describe_import_error",
-           "TENSOR_TYPE", "ModuleName", "Remote", "RemoteModule", "is_instance", "same_object", "tensor_claims",
+           "TENSOR_TYPE", "ModuleName", "Remote", "RemoteModule", "is_instance", "tensor_claims",
            "type_claim", "OUTPUT_KEEP", "Session", "Tensor", "current", "set_current"]

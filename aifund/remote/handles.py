@@ -13,11 +13,6 @@ if TYPE_CHECKING:
 TENSOR_TYPE = "tinygrad.tensor.Tensor"
 
 
-def same_object(a, b) -> bool:
-    """The worker's claim that two handles are one object (it gives one object one handle)."""
-    return isinstance(a, Remote) and isinstance(b, Remote) and a._session is b._session and a._oid == b._oid
-
-
 class Remote:
     """An object that lives in the worker. Attribute reads, writes, calls and operators are requests."""
 
