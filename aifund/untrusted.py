@@ -105,7 +105,8 @@ def csv_cell(value, limit: int = 2000) -> str:
     """One CSV cell of untrusted text: one line, and never read as a formula by a spreadsheet (OWASP: a
     cell that starts with = + - @ tab or CR gets a leading apostrophe)."""
     cell = text(value, limit, lines=False)
-    if cell[:1] in FORMULA_START or cell.lstrip()[:1] in FORMULA_START:
+    first = cell.lstrip()[:1] or cell[:1]
+    if cell and (cell[0] in FORMULA_START or first in FORMULA_START):
         cell = "'" + cell
     return cell
 
