@@ -20,7 +20,7 @@ import sys
 
 import traceback
 
-from aifund import sandbox
+from aifund import sandbox, untrusted
 from aifund.grader.config import ConfigError, load_config
 from aifund.kit.selection import unknown_selection
 from aifund.grader.report import grade, write_class_summary, write_reports
@@ -182,10 +182,12 @@ def main(argv=None) -> int:
             outcome = Outcome(problem="the grader failed to score this submission (a bug of the kit):\n"
                                       + traceback.format_exc()[-3000:])
             result = grade(name, outcome, config, only)
-        result["sandbox"] = outcome.sandbox or ("none (--no-sandbox)" if args.no_sandbox else "not started")
+        result["sandbox"] = untrusted.text(outcome.sandbox, 500) or ("none (--no-sandbox)" if args.no_sandbox
+                                                                     else "not started")
         try:
             write_reports(result, out / name)
-            (out / name / "grading.log").write_text(outcome.log_tail)
+            # The log holds the submission's printed text: UTF-8 whatever the locale, never an error here.
+            (out / name / "grading.log").write_text(outcome.log_tail, encoding="utf-8", errors="backslashreplace")
             print(f"{name}: {result['score']:g} / {result['max_score']:g} ({result['summary']['pass']} items "
                   f"pass, {result['seconds']:g} s) -> {out / name / 'feedback.md'}", flush=True)
         except OSError as exc:   # a full disk, say: class.csv still gets this submission's row

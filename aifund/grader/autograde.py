@@ -42,13 +42,16 @@ def find_submission(folder: pathlib.Path) -> pathlib.Path:
                         "__init__.py at the top).")
 
 
+TEXT_FORMAT = {"output_format": "text", "test_output_format": "text", "test_name_format": "text"}
+
+
 def _failure(message: str) -> dict:
-    return {"score": 0, "tests": [], "output": message, "stdout_visibility": "hidden"}
+    return {"score": 0, "tests": [], "output": message, **TEXT_FORMAT, "stdout_visibility": "hidden"}
 
 
 def autograde(root: pathlib.Path, probe=None) -> int:
     """Grades ROOT/submission with ROOT/source's bundle; writes ROOT/results/results.json. Returns the exit code."""
-    from aifund import sandbox
+    from aifund import sandbox, untrusted
     probe = probe or sandbox.probe
     source = root / "source"
     results = root / "results" / "results.json"
@@ -92,16 +95,20 @@ def autograde(root: pathlib.Path, probe=None) -> int:
             return 1
         data = json.loads((graded[0] / "results.json").read_text())
         report = json.loads((graded[0] / "report.json").read_text())
-    notes = [data.get("output", "")]
-    if report.get("problem"):   # its first line: a kit failure's traceback is for staff (report.json, stdout)
-        notes.append(f"Note: {report['problem'].splitlines()[0]}")
-    if report.get("copy_notes"):
-        notes.append("Files of the submission that were not used:\n" + "\n".join(f"- {n}" for n in report["copy_notes"]))
+    text = untrusted.text
+    notes = [text(data.get("output"), 5000)]
+    problem = text(report.get("problem"), 5000)
+    if problem:   # its first line: a kit failure's traceback is for staff (report.json, stdout)
+        notes.append(f"Note: {problem.splitlines()[0]}")
+    copy_notes = report.get("copy_notes") if isinstance(report.get("copy_notes"), list) else []
+    if copy_notes:
+        notes.append("Files of the submission that were not used:\n"
+                     + "\n".join(f"- {text(n, 500)}" for n in copy_notes[:100]))
     if no_sandbox:
         notes.append(f"Graded without the bubblewrap sandbox ({no_sandbox}); this submission ran in a fresh "
                      "Gradescope container of its own, which isolates it from other submissions.")
     data["output"] = "\n\n".join(n for n in notes if n)
-    data["stdout_visibility"] = "hidden"
+    data.update(TEXT_FORMAT, stdout_visibility="hidden")
     write(data)
     return 0
 

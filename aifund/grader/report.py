@@ -4,6 +4,12 @@ The item statuses are the conformance report's own (aifund.verdict, one rule
 for both). Only "pass" earns an item's weight. An item with no result (the
 grade ran out of time, or the submission could not be copied) is an error
 that says why, and still counts in the total.
+
+Everything read from the conformance report or the submission (messages,
+output, integrity records, file names) is untrusted text: grade() passes it
+through aifund.untrusted as it enters the result, and the writers render it
+inert (code spans and blocks in Markdown, plain text in results.json, cells
+that no spreadsheet reads as a formula in class.csv).
 """
 from __future__ import annotations
 
@@ -14,16 +20,20 @@ import platform
 import xml.etree.ElementTree as ET
 from importlib.metadata import version
 
+from aifund import untrusted
 from aifund.verdict import NOT_RUN, STATUSES
 from aifund.grader.config import CourseConfig
 from aifund.grader.run import Outcome
 from aifund.spec import load_items, matches
 
 ITEMS = load_items()
+MESSAGE_LIMIT = 10_000     # an item's message as the kit reports it (its own cap, and the test's id)
+PROBLEM_LIMIT = 5_000
+OUTPUT_LIMIT = 70_000      # the worker's output as the kit keeps it (64 KiB, a note, escapes)
 EXPLAIN = {
     "pass": "passed",
     "fail": "a result was wrong",
-    "error": "the implementation raised, crashed or timed out, or no result arrived",
+    "error": "the implementation raised or crashed, or no result arrived",
     "timeout": "a test outran its time limit (an endless loop, or far too slow)",
     "not implemented": "the submission raises NotImplementedError here: not written yet",
     "missing": "the submission does not define a name this item needs",
@@ -58,17 +68,24 @@ def selected(only) -> dict:
 
 def item_results(outcome: Outcome, only=None) -> dict:
     """{item id: (status, message)} over the selected spec items."""
-    reported = (outcome.report or {}).get("items", {})
+    reported = _report_of(outcome).get("items")
+    reported = reported if type(reported) is dict else {}
+    problem = untrusted.text(outcome.problem, PROBLEM_LIMIT)
     out = {}
     for item_id in selected(only):
         entry = reported.get(item_id)
-        if not isinstance(entry, dict) or entry.get("status") not in STATUSES:
-            out[item_id] = ("error", outcome.problem or "no result arrived for this item")
+        if type(entry) is not dict or entry.get("status") not in STATUSES:
+            out[item_id] = ("error", problem or "no result arrived for this item")
         elif entry["status"] == "skipped" and entry.get("message") == NOT_RUN:
-            out[item_id] = ("error", outcome.problem or "no test of this item ran (the grading process ended early)")
+            out[item_id] = ("error", problem or "no test of this item ran (the grading process ended early)")
         else:
-            out[item_id] = (entry["status"], entry.get("message", "") if entry["status"] != "pass" else "")
+            message = untrusted.text(entry.get("message"), MESSAGE_LIMIT) if entry["status"] != "pass" else ""
+            out[item_id] = (entry["status"], message)
     return out
+
+
+def _report_of(outcome: Outcome) -> dict:
+    return outcome.report if type(outcome.report) is dict else {}
 
 
 def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
@@ -83,13 +100,19 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
         items.append({"id": item_id, "section": item.section, "title": item.title, "status": status,
                       "message": message, "weight": weight, "score": score, "hidden": config.is_hidden(item_id)})
     max_score = config.limits.max_score
-    return {"submission": name, "score": round(max_score * earned / total, 2) if total else 0.0,
-            "max_score": max_score, "items": items, "seconds": round(outcome.seconds, 1),
-            "sandbox": outcome.sandbox or "not started", "limits": outcome.limits, "problem": outcome.problem,
-            "copy_notes": outcome.notes, "integrity": (outcome.report or {}).get("integrity", []),
-            "output": (outcome.report or {}).get("output", ""),
-            "worker_restarts": (outcome.report or {}).get("worker_restarts", 0), "versions": versions(),
-            "summary": {s: sum(1 for i in items if i["status"] == s) for s in STATUSES}}
+    report = _report_of(outcome)
+    notes = outcome.notes if isinstance(outcome.notes, list) else []
+    restarts = report.get("worker_restarts")
+    return untrusted.json_safe({
+        "submission": untrusted.text(name, 200), "score": round(max_score * earned / total, 2) if total else 0.0,
+        "max_score": max_score, "items": items, "seconds": round(outcome.seconds, 1),
+        "sandbox": untrusted.text(outcome.sandbox or "not started", 500), "limits": outcome.limits,
+        "problem": untrusted.text(outcome.problem, PROBLEM_LIMIT),
+        "copy_notes": [untrusted.text(n, 500) for n in notes[:100]],
+        "integrity": untrusted.records(report.get("integrity"), 100),
+        "output": untrusted.text(report.get("output"), OUTPUT_LIMIT),
+        "worker_restarts": restarts if type(restarts) is int else 0, "versions": versions(),
+        "summary": {s: sum(1 for i in items if i["status"] == s) for s in STATUSES}})
 
 
 def visible_message(item: dict) -> str:
@@ -99,7 +122,8 @@ def visible_message(item: dict) -> str:
 
 
 def feedback_markdown(result: dict) -> str:
-    lines = [f"# Feedback: {result['submission']}", "",
+    md = untrusted.markdown
+    lines = [f"# Feedback: {md(result['submission'])}", "",
              f"**Score: {result['score']:g} / {result['max_score']:g}**  "
              f"({result['summary']['pass']} of {len(result['items'])} spec items pass; graded in {result['seconds']:g} s)", "",
              "| item | § | status | points |", "|---|---|---|---|"]
@@ -111,11 +135,12 @@ def feedback_markdown(result: dict) -> str:
         lines += ["", "## What to fix", ""]
         for i in problems:
             lines += [f"### `{i['id']}` (guide section {i['section']}): {i['title']}", "",
-                      f"Status: **{i['status']}** ({EXPLAIN[i['status']]}).", "", "```", i["message"].strip()[:3000], "```", ""]
+                      f"Status: **{i['status']}** ({EXPLAIN[i['status']]}).", "",
+                      untrusted.markdown_block(i["message"].strip(), 3000), ""]
     if result.get("problem"):
-        lines += ["", f"**Note:** {result['problem']}"]
+        lines += ["", "**Note:**", "", untrusted.markdown_block(result["problem"], PROBLEM_LIMIT)]
     if result.get("copy_notes"):
-        lines += ["", "Files of the submission that were not used:", ""] + [f"- {n}" for n in result["copy_notes"]]
+        lines += ["", "Files of the submission that were not used:", ""] + [f"- {md(n)}" for n in result["copy_notes"]]
     hidden = [i for i in result["items"] if i["hidden"]]
     if hidden:
         lines += ["", f"{len(hidden)} further items are graded but hidden until release."]
@@ -130,14 +155,21 @@ def gradescope_json(result: dict) -> dict:
     for i in result["items"]:
         tests.append({"name": f"{i['id']}: {i['title']}", "number": i["id"], "score": i["score"],
                       "max_score": i["weight"], "status": "passed" if i["status"] == "pass" else "failed",
-                      "output": (f"{i['status']}: {i['message']}" if i["message"] else i["status"])[:5000],
-                      "visibility": "after_published" if i["hidden"] else "visible"})
+                      "output": untrusted.text(f"{i['status']}: {i['message']}" if i["message"] else i["status"],
+                                               5000),
+                      "output_format": "text", "visibility": "after_published" if i["hidden"] else "visible"})
     total = sum(i["weight"] for i in result["items"])
     scale = result["max_score"] / total if total else 0.0
     for t in tests:
         t["score"], t["max_score"] = round(t["score"] * scale, 4), round(t["max_score"] * scale, 4)
+    # Plain text everywhere (Gradescope's default format renders some HTML): a submission's text is shown
+    # as it is, never as markup or a link.
     return {"score": result["score"], "execution_time": result["seconds"], "visibility": "visible",
-            "output": f"{result['summary']['pass']} of {len(result['items'])} spec items pass", "tests": tests}
+            "output": f"{result['summary']['pass']} of {len(result['items'])} spec items pass",
+            **TEXT_FORMAT, "tests": tests}
+
+
+TEXT_FORMAT = {"output_format": "text", "test_output_format": "text", "test_name_format": "text"}
 
 
 def junit_xml(result: dict) -> bytes:
@@ -158,25 +190,32 @@ def junit_xml(result: dict) -> bytes:
 
 def write_reports(result: dict, out: pathlib.Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "feedback.md").write_text(feedback_markdown(result))
-    (out / "results.json").write_text(json.dumps(gradescope_json(result), indent=2) + "\n")
+    (out / "report.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (out / "feedback.md").write_text(feedback_markdown(result), encoding="utf-8")
+    (out / "results.json").write_text(json.dumps(gradescope_json(result), indent=2) + "\n", encoding="utf-8")
     (out / "junit.xml").write_bytes(junit_xml(result))
 
 
+def _section_order(section: str):
+    return (0, int(section), "") if section.isascii() and section.isdigit() and len(section) < 6 else (1, 0, section)
+
+
 def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
-    sections = sorted({i["section"] for r in results for i in r["items"]}, key=int)
-    with open(path, "w", newline="") as f:
+    """Staff's table of the class. Every cell goes through untrusted.csv_cell: names, integrity records and
+    whatever a later column holds are one line each and never a spreadsheet formula."""
+    sections = sorted({i["section"] for r in results for i in r["items"]}, key=_section_order)
+    with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["submission", "score", "max_score", "pass", "fail", "error", "timeout", "not_implemented", "missing",
-                    "skipped", "seconds",
-                    "integrity_flags", "problem",
-                    *[f"section_{s}" for s in sections]])
+
+        def row(cells):
+            w.writerow([untrusted.csv_cell(c) for c in cells])
+
+        row(["submission", "score", "max_score", "pass", "fail", "error", "timeout", "not_implemented", "missing",
+             "skipped", "seconds", "integrity_flags", "problem", *[f"section_{s}" for s in sections]])
         for r in results:
             per = {s: sum(i["score"] for i in r["items"] if i["section"] == s) for s in sections}
-            w.writerow([r["submission"], r["score"], r["max_score"], r["summary"]["pass"], r["summary"]["fail"],
-                        r["summary"]["error"], r["summary"].get("timeout", 0), r["summary"].get("not implemented", 0), r["summary"]["missing"],
-                        r["summary"]["skipped"], r["seconds"],
-                        "; ".join(f"{f['kind']}: {f['detail']}" for f in r.get("integrity", []))[:500],
-                        r.get("problem", "")[:500],
-                        *[round(per[s], 2) for s in sections]])
+            flags = "; ".join(f"{f['kind']}: {f['detail']}" for f in untrusted.records(r.get("integrity")))
+            s = r["summary"]
+            row([r["submission"], r["score"], r["max_score"], s["pass"], s["fail"], s["error"], s.get("timeout", 0),
+                 s.get("not implemented", 0), s["missing"], s["skipped"], r["seconds"],
+                 untrusted.text(flags, 500), untrusted.text(r.get("problem"), 500), *[round(per[s], 2) for s in sections]])

@@ -14,7 +14,9 @@ those files: it refuses, with one line, a submission graded in two shards, a
 report.json that is not a grade report, reports graded over different spec
 items, and (from the shard.json files) a shard that is missing or a
 submission of a shard without its report, so a CI job that failed half-way
-cannot silently drop students from class.csv.
+cannot silently drop students from class.csv. A report's text is the
+submission's (messages, integrity records): it is read as untrusted text
+(aifund.untrusted), whatever its type, before class.csv is written.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import json
 import pathlib
 import re
 
+from aifund import untrusted
 from aifund.verdict import STATUSES
 
 
@@ -100,21 +103,29 @@ def _check_report(data, path: pathlib.Path, folder: str) -> str | None:
     """Why ``data`` (read from path) is not a grade report of submission ``folder``, or None."""
     if not isinstance(data, dict):
         return "not a JSON object"
-    for key, kind in (("submission", str), ("score", (int, float)), ("max_score", (int, float)),
-                      ("seconds", (int, float)), ("items", list), ("summary", dict)):
-        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
+    for key, kind in (("submission", str), ("items", list), ("summary", dict)):
+        if not isinstance(data.get(key), kind):
+            return f"no {key!r} of a grade report"
+    for key in ("score", "max_score", "seconds"):
+        if not _number(data.get(key)):
             return f"no {key!r} of a grade report"
     if not all(isinstance(data["summary"].get(s), int) for s in STATUSES):
         return "its 'summary' does not count every status"
     for item in data["items"]:
         if not (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("section"), str)
-                and isinstance(item.get("score"), (int, float)) and item.get("status") in STATUSES):
+                and re.fullmatch(r"[0-9]{1,4}", item["section"]) and _number(item.get("score"))
+                and item.get("status") in STATUSES):
             return "its 'items' are not graded spec items"
     if not isinstance(data.get("integrity", []), list):
         return "its 'integrity' is not a list"
     if data["submission"] != folder:
         return f"it is the report of {data['submission']!r}, not of {folder!r}"
     return None
+
+
+def _number(value) -> bool:
+    """A number a grade report can hold: no bool, NaN or infinity, nothing past what JSON readers agree on."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e15   # NaN: False
 
 
 def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
@@ -131,7 +142,7 @@ def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
                 assert isinstance(data, dict) and isinstance(data.get("shard"), int) and isinstance(data.get("of"), int)
                 assert all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k])
                            for k in ("class", "submissions"))
-            except (OSError, UnicodeDecodeError, ValueError, AssertionError):
+            except (OSError, UnicodeDecodeError, ValueError, AssertionError, RecursionError):
                 raise ShardError(f"--merge: {manifest} is not a shard manifest of ./grade --shard") from None
             manifests.append((data, manifest))
         found = sorted(d.glob("*/report.json"))
@@ -140,7 +151,7 @@ def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
         for path in found:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ValueError) as exc:
+            except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
                 raise ShardError(f"--merge: {path} is not a grade report ({type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
             why = _check_report(data, path, path.parent.name)
@@ -150,7 +161,7 @@ def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
             if name in reports:
                 raise ShardError(f"--merge: submission {name!r} was graded in two shards: {reports[name][1]} "
                                  f"and {path}")
-            reports[name] = (data, path)
+            reports[name] = (untrusted.json_safe(data), path)
     if not reports:
         raise ShardError(f"--merge: no grade reports in {', '.join(map(str, dirs))}")
     _check_manifests(manifests, reports)

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from aifund import untrusted
 from aifund.remote import ImplementationRaised, NotImplementedYet, WorkerGone
 from aifund.kit.check import ConformanceFailure
 from aifund.kit.limits import TIMEOUT_HINT, ItemTimeout, limit_of
@@ -16,11 +17,11 @@ from aifund.kit.selection import spec_ids
 MISSING_PREFIX = "missing:"
 IMPORT_FAILED = "the implementation under test failed to import: "
 MESSAGE_LIMIT = 4000
+RECORD_LIMIT = 2 * MESSAGE_LIMIT    # any message, as it enters the report (an import failure's is not cut before)
 
 
 def first_lines(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + "\n... (cut)"
+    return untrusted.text(text.strip(), limit)
 
 
 def skip_reason(report) -> str:
@@ -120,7 +121,9 @@ def record(item, call, report):
     verdict = classify(report, call)
     if verdict:
         status, message = verdict
-        data = {"items": ids, "status": status, "message": message}
+        # The one place a test's message enters the report: the implementation's text in it is made safe
+        # here, before it is serialised (json, pytest-xdist's wire) or written anywhere.
+        data = {"items": ids, "status": status, "message": untrusted.text(message, RECORD_LIMIT)}
         if status in ("fail", "error", "timeout") and report.when == "call":
             data.update(replay_of(item, call))
         if (status == "not implemented" or message.startswith(IMPORT_FAILED)) and item.config.option.tbstyle == "auto":
@@ -154,7 +157,7 @@ def replay_of(item, call) -> dict:
     out = {"test": item.nodeid}
     example = falsifying_example(call)
     if example:
-        out["example"] = example
+        out["example"] = untrusted.text(example, MESSAGE_LIMIT)
     test = getattr(item, "obj", None)
     seed = getattr(getattr(test, "__func__", test), "_hypothesis_internal_use_generated_seed", None)
     if seed is not None:   # only in a random profile without --hypothesis-seed: each test draws its own

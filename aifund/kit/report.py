@@ -12,12 +12,13 @@ import time
 
 import pytest
 
-from aifund import cgroups, integrity, remote, verdict
+from aifund import cgroups, integrity, remote, untrusted, verdict
 from aifund.kit.worker_session import target_of
-from aifund.kit.outcome import IMPORT_FAILED
+from aifund.kit.outcome import IMPORT_FAILED, RECORD_LIMIT
 from aifund.kit.selection import ITEMS
 
 STATUSES = verdict.STATUSES
+OUTPUT_LIMIT = 68_000      # the worker's output as kept (remote.OUTPUT_KEEP bytes and a note), escapes included
 
 
 class Conformance:
@@ -55,9 +56,13 @@ class Conformance:
             if key != "conformance":
                 continue
             data = json.loads(value)
+            status = data["status"] if data.get("status") in STATUSES else "error"
+            message = untrusted.text(data.get("message"), RECORD_LIMIT)
             for item_id in data["items"]:
-                self.results.setdefault(item_id, []).append((data["status"], data["message"], report.nodeid))
-                replay = {k: data[k] for k in ("test", "example", "seed") if k in data}
+                self.results.setdefault(item_id, []).append((status, message, report.nodeid))
+                replay = {k: untrusted.text(data[k], RECORD_LIMIT) for k in ("test", "example") if k in data}
+                if type(data.get("seed")) is int:
+                    replay["seed"] = data["seed"]
                 if "example" in replay or "seed" in replay:
                     self.replays.setdefault(item_id, []).append(replay)
             # Written as results arrive, so a run stopped from outside (a grade's own time limit) keeps them.
@@ -112,16 +117,19 @@ class Conformance:
             flags = []          # the reference imports itself; nothing to flag
         else:
             flags = integrity.scan(pathlib.Path(target)) + flags
-        sandboxes = sorted({w.get("sandbox", "") for w in workers if w.get("sandbox")})
-        output = "".join(w.get("output", "") for w in workers)
+        sandboxes = sorted({untrusted.text(w.get("sandbox"), 500) for w in workers if w.get("sandbox")})
+        output = "".join(untrusted.text(w.get("output"), OUTPUT_LIMIT) for w in workers)
         limits = [w["limits"] for w in workers if w.get("limits")]
-        return {"impl": self.config.getoption("--impl") or "impl", "complete": self.complete,
-                "items": items, "summary": summary,
-                "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
-                "limits": limits[0] if len(limits) == 1 else limits or None,   # per worker (one per test process)
-                "integrity": flags, "output": output,
-                "worker_restarts": sum(w.get("restarts", 0) for w in workers),
-                **self.hypothesis_facts()}
+        # Everything a report writer (the JSON file, the terminal) reads comes from here: the submission's
+        # text in it (messages, output, integrity records, file names) is made safe as it enters.
+        return untrusted.json_safe({
+            "impl": self.config.getoption("--impl") or "impl", "complete": self.complete,
+            "items": items, "summary": summary,
+            "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
+            "limits": limits[0] if len(limits) == 1 else limits or None,   # per worker (one per test process)
+            "integrity": untrusted.records(flags, 100), "output": untrusted.text(output, OUTPUT_LIMIT),
+            "worker_restarts": sum(w.get("restarts", 0) for w in workers if type(w.get("restarts")) is int),
+            **self.hypothesis_facts()})
 
     def hypothesis_facts(self) -> dict:
         """How to rerun this run's examples: the profile, the seed, the example database."""
