@@ -8,6 +8,7 @@ import os
 import select
 import time
 
+from aifund import untrusted
 from aifund.remote.errors import ImplementationRaised, NotImplementedYet, WorkerGone
 from aifund.remote.process import WorkerProcess
 from aifund.worker import wire
@@ -104,7 +105,9 @@ class Channel:
                 self.process.reap()
                 raise WorkerGone("died", self.process.death_text(f"while {what}"))
             try:
-                self._pending.extend(self._reader.feed(chunk))
+                # Every text the worker sends (messages, type names, records) is the submission's: made safe
+                # here, where it enters the kit, so nothing downstream can be crashed by it.
+                self._pending.extend((untrusted.json_safe(header), blobs) for header, blobs in self._reader.feed(chunk))
             except wire.WireError as exc:
                 self.process.stop()
                 raise WorkerGone("protocol", f"the implementation's process sent a malformed answer: {exc}") from None
