@@ -1,8 +1,8 @@
 """The sandbox around the worker: bubblewrap, with resource limits.
 
 The worker sees a read-only view of the interpreter, its libraries and the
-system's programs (tinygrad compiles kernels with clang), the worker's own two
-modules, the implementation under test, and two writable places: a private
+system's programs (tinygrad compiles kernels with clang), the worker package
+(aifund/worker/), the implementation under test, and two writable places: a private
 ``/tmp`` of capped size and a kernel-cache folder. It does not see the kit's
 tests, the reference (unless a kit-internal run asks for it), other
 submissions, the output folder, the home directory or the grader's processes.
@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import os
 import pathlib
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
 
-from aifund import cgroups
+from aifund import cgroups, process_limits
+from aifund.process_limits import FIRST_UID
 
 PACKAGE = pathlib.Path(__file__).resolve().parent      # aifund/, in a checkout or in site-packages
 WORKER_PACKAGE = PACKAGE / "worker"
-FIRST_UID = 2_000_000
 STAGE = "/tmp/.aifund-stage"     # an empty folder; in the worker's private mount namespace a tmpfs covers it
 
 
@@ -199,7 +197,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
             full_env.update(HOME=str(cache_dir), XDG_CACHE_HOME=str(cache_dir))   # root's home is not its to read
         if shared_cache is not None:
             full_env["AIFUND_SHARED_CACHE"] = str(shared_cache)
-        return argv, full_env, _limits(sandbox.limits, sandbox.uid, switch_user=sandbox.uid is not None)
+        return argv, full_env, process_limits.rlimits(sandbox.limits, sandbox.uid, switch_user=sandbox.uid is not None)
 
     ro = list(_system_binds())
     ro.append((str(WORKER_PACKAGE), "/kit/aifund/worker"))
@@ -244,7 +242,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     bw += worker
 
     if staging is None:
-        return bw, dict(os.environ), _limits(sandbox.limits, None)
+        return bw, dict(os.environ), process_limits.rlimits(sandbox.limits, None)
     # unshare -m: a private mount namespace; the binds below vanish with it.
     lines = ["set -e", f"mkdir -p {_q(staging)}", f"mount -t tmpfs -o mode=0755,size=1m aifund-stage {_q(staging)}"]
     for src, _dst in ro + rw:
@@ -256,7 +254,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     lines.append(f"exec setpriv --reuid={uid} --regid={uid} --clear-groups --inh-caps=-all "
                  + " ".join(_q(a) for a in bw))
     argv = ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "\n".join(lines)]
-    return argv, dict(os.environ), _limits(sandbox.limits, uid)
+    return argv, dict(os.environ), process_limits.rlimits(sandbox.limits, uid)
 
 
 PASSED_ENV = ("DEV", "NOOPT", "PARALLEL", "DEBUG", "JIT", "CPU_LLVM", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
@@ -266,77 +264,3 @@ PASSED_ENV = ("DEV", "NOOPT", "PARALLEL", "DEBUG", "JIT", "CPU_LLVM", "OPENBLAS_
 def _q(text) -> str:
     text = str(text)
     return "'" + text.replace("'", "'\"'\"'") + "'"
-
-
-def _die_with_parent():
-    """Linux: the worker is killed when the kit's process that started it ends (prctl PR_SET_PDEATHSIG)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
-
-
-def _limits(limits: Limits, uid: int | None, switch_user: bool = False):
-    def apply():
-        os.setsid()
-        _die_with_parent()
-        mem = limits.memory_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_mb << 20, limits.file_mb << 20))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if uid is not None:
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        if switch_user:   # last: the limits above are set while still allowed to
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-    return apply
-
-
-def end_user_processes(uid: int, rounds: int = 5) -> int:
-    """SIGKILL every process whose real user is ``uid`` (a worker run without namespaces leaves no pid
-    namespace to end them); a few rounds, for processes forked meanwhile. Returns how many were killed."""
-    if uid is None or uid < FIRST_UID or not os.path.isdir("/proc"):
-        return 0
-    killed = 0
-    for _ in range(rounds):
-        found = 0
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry}/status") as status:
-                    uids = next(line for line in status if line.startswith("Uid:")).split()[1:]
-            except (OSError, StopIteration):
-                continue
-            if str(uid) in uids:
-                try:
-                    os.kill(int(entry), signal.SIGKILL)
-                    found += 1
-                except (ProcessLookupError, PermissionError):
-                    pass
-        killed += found
-        if not found:
-            break
-    return killed
-
-
-def remove_tree(path) -> None:
-    """Removes a folder a worker wrote into, whatever it holds: links are not followed, and a tree too deep
-    for shutil.rmtree's recursion (a submission can make one) goes with rm -rf. Never raises."""
-    try:
-        shutil.rmtree(path)
-        return
-    except FileNotFoundError:
-        return
-    except (OSError, RecursionError):
-        pass
-    try:
-        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-    except (OSError, subprocess.TimeoutExpired):
-        pass

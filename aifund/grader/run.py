@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from aifund import cgroups, sandbox
+from aifund import cgroups, process_limits, sandbox
 from aifund.grader.config import CourseConfig
 from aifund.kit.options import conformance_dir
 
@@ -244,7 +244,7 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
         cgroups.sweep()   # groups the grading process could not close (killed at the time limit): emptied, removed
         # What the submission left in its cache may be anything (a tree thousands of folders deep, too
         # deep for shutil.rmtree): removed without following links, never failing the grade.
-        sandbox.remove_tree(tmp)
+        process_limits.remove_tree(tmp)
     outcome.seconds = time.monotonic() - start
     return outcome
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from aifund import remote, sandbox
+from aifund import process_limits, remote, sandbox
 from aifund.remote import ImplementationRaised, NotImplementedYet, WorkerGone
 from aifund.kit import examples
 from aifund.kit.context import CURRENT
@@ -91,7 +91,7 @@ def kernel_caches(config, target: str) -> tuple[pathlib.Path, pathlib.Path | Non
         others = sorted((d for d in TARGET_CACHES.iterdir() if d.is_dir() and d != own),
                         key=lambda d: d.stat().st_mtime, reverse=True)
         for stale in others[TARGET_CACHES_KEPT - 1:]:
-            sandbox.remove_tree(stale)
+            process_limits.remove_tree(stale)
     own.mkdir(parents=True, exist_ok=True)
     os.utime(own)
     return own, DEFAULT_CACHE if (DEFAULT_CACHE / "kernels.db").is_file() else None

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import threading
 
-from aifund import sandbox as sandbox_module
+from aifund import process_limits, sandbox as sandbox_module
 from aifund.sandbox import Sandbox, worker_command
 
 OUTPUT_KEEP = 64 * 1024
@@ -69,7 +69,7 @@ class WorkerProcess:
         except (ProcessLookupError, PermissionError):
             pass
         if not self.sandbox.isolated and self.sandbox.uid is not None:
-            sandbox_module.end_user_processes(self.sandbox.uid)   # no pid namespace: end its user's processes
+            process_limits.end_user_processes(self.sandbox.uid)   # no pid namespace: end its user's processes
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
