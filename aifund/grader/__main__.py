@@ -22,7 +22,7 @@ import traceback
 
 from aifund import sandbox
 from aifund.grader.config import ConfigError, load_config
-from aifund.kit.plugin import unknown_selection
+from aifund.kit.selection import unknown_selection
 from aifund.grader.report import grade, write_class_summary, write_reports
 from aifund.grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
 from aifund.grader import shards

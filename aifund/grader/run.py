@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from aifund import sandbox
 from aifund.grader.config import CourseConfig
-from aifund.kit.plugin import conformance_dir
+from aifund.kit.options import conformance_dir
 
 GRADING_INI = pathlib.Path(__file__).resolve().parents[1] / "kit" / "pytest.ini"
 COPY_LIMIT_BYTES = 50 << 20       # a submission larger than this is refused
