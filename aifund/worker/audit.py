@@ -18,6 +18,9 @@ TINYGRAD_PROGRAMS = ("clang", "ldconfig")   # what tinygrad itself starts to com
 # numpy's lazily loaded submodules that the worker or an implementation commonly use: imported before the
 # snapshot, so that numpy.random is compared (and replacing one of its functions is seen)
 NUMPY_LAZY = ("random", "fft")
+# what tinygrad's Tensor.manual_seed writes on the class: all three new together is a call to it (the
+# implementation seeding tinygrad, as a student may), not a replacement; one of them alone is a write by hand
+TENSOR_SEED_STATE = ("_seed", "_device_seeds", "_device_rng_counters")
 
 
 class Audit:
@@ -114,8 +117,9 @@ class Snapshot:
 
     def _diff(self, name: str, now: dict, keys) -> list[dict]:
         before, out = self.before[name], []
+        reseeded = name == "tinygrad.Tensor" and self._reseeded(before, now)
         for key in sorted(keys):
-            if key.startswith("__"):
+            if key.startswith("__") or (reseeded and key in TENSOR_SEED_STATE):
                 continue
             if key in before and key in now and now[key] is before[key]:
                 continue
@@ -123,6 +127,14 @@ class Snapshot:
                 continue
             out.append({"kind": "replaced", "detail": f"{name}.{key} was changed by the implementation"})
         return out
+
+    @staticmethod
+    def _reseeded(before: dict, now: dict) -> bool:
+        """The Tensor class's RNG state as Tensor.manual_seed leaves it, each part of it new: an int seed
+        and two fresh dicts (the implementation called tinygrad's seeding, it did not replace anything)."""
+        seed, seeds, counters = (now.get(k) for k in TENSOR_SEED_STATE)
+        return (type(seed) is int and type(seeds) is dict and type(counters) is dict
+                and all(now.get(k) is not before.get(k) for k in TENSOR_SEED_STATE))
 
     @staticmethod
     def _submodule(space, key: str, value) -> bool:

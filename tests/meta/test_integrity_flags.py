@@ -108,7 +108,10 @@ def test_numpy_random_is_compared_and_the_kits_seeding_is_not_flagged():
             snapshot.kit_write("tinygrad.Tensor", lambda: Tensor.manual_seed(seed))
         Tensor.rand(3).numpy()                               # the RNG fills its own dicts: not a replacement
         numpy.random.seed(0)                                 # using numpy's global RNG is not a replacement
+        Tensor.manual_seed(5)                                # nor is the implementation seeding tinygrad
+        Tensor.rand(3).numpy()
         assert snapshot.changes() == []
+        snapshot = Snapshot()   # a fresh baseline: after a reseed of its own, _seed = 7 alone is what manual_seed(7) leaves
         numpy.random.rand = lambda *shape: numpy.zeros(shape)
         Tensor._seed = 7                                     # the implementation's write, then the kit's seed
         snapshot.kit_write("tinygrad.Tensor", lambda: Tensor.manual_seed(3))
