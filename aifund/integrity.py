@@ -31,8 +31,8 @@ def _inert_strings(tree: ast.AST) -> set[int]:
         if (isinstance(node, ast.Name) and node.id == "__doc__") or (
                 isinstance(node, ast.Attribute) and node.attr == "__doc__"):
             return set()
-    return {id(node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
+    return {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
 
 
 def scan(target: pathlib.Path) -> list[dict]:
@@ -57,7 +57,7 @@ def scan(target: pathlib.Path) -> list[dict]:
             for name in names:
                 if name.split(".")[0] in FLAGGED_MODULES and name.split(".")[0] != own:
                     flags.append({"kind": "source import", "detail": f"{path.name}:{node.lineno} imports {name}"})
-            if isinstance(node, ast.Constant) and id(node) not in inert and isinstance(node.value, str) and any(
-                    w in node.value for w in KIT_WORDS) and len(node.value) < 300:
+            if (isinstance(node, ast.Constant) and id(node) not in inert and isinstance(node.value, str)
+                    and any(w in node.value for w in KIT_WORDS) and len(node.value) < 300):
                 flags.append({"kind": "source path", "detail": f"{path.name}:{node.lineno} names {node.value!r}"})
     return flags[:50]

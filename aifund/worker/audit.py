@@ -38,9 +38,10 @@ class Audit:
 
     def _is_own(self, name: str = "", path: str = "") -> bool:
         if name:
-            return self._own_module is not None and (name == self._own_module or name.startswith(self._own_module + "."))
-        own = self._own_path
-        return own is not None and (os.path.realpath(path) == own or os.path.realpath(path).startswith(own + os.sep))
+            own = self._own_module
+            return own is not None and (name == own or name.startswith(own + "."))
+        own, real = self._own_path, os.path.realpath(path)
+        return own is not None and (real == own or real.startswith(own + os.sep))
 
     def start(self):
         if not self._on:
@@ -147,7 +148,8 @@ class Snapshot:
             return False
         origin = getattr(getattr(value, "__spec__", None), "origin", None)
         folders = [os.path.realpath(f) + os.sep for f in space.__path__]
-        return isinstance(origin, str) and os.path.isfile(origin) and os.path.realpath(origin).startswith(tuple(folders))
+        return (isinstance(origin, str) and os.path.isfile(origin)
+                and os.path.realpath(origin).startswith(tuple(folders)))
 
     def changes(self) -> list[dict]:
         out = list(self.kept)

@@ -89,7 +89,7 @@ def test_a_lazily_loaded_submodule_is_not_a_replacement(tmp_path):
     sys.modules["lazy_pkg_a.other"] = pkg.other = fake
     pkg.f = lambda: 2
     details = {c["detail"] for c in snapshot.changes()}
-    assert {"lazy_pkg_a.other was changed by the implementation", "lazy_pkg_a.f was changed by the implementation"} <= details
+    assert {f"lazy_pkg_a.{k} was changed by the implementation" for k in ("other", "f")} <= details
     # and replacing the submodule once loaded is a replacement
     pkg.sub = types.ModuleType("lazy_pkg_a.sub")
     assert "lazy_pkg_a.sub was changed by the implementation" in {c["detail"] for c in snapshot.changes()}
@@ -111,7 +111,8 @@ def test_numpy_random_is_compared_and_the_kits_seeding_is_not_flagged():
         Tensor.manual_seed(5)                                # nor is the implementation seeding tinygrad
         Tensor.rand(3).numpy()
         assert snapshot.changes() == []
-        snapshot = Snapshot()   # a fresh baseline: after a reseed of its own, _seed = 7 alone is what manual_seed(7) leaves
+        # a fresh baseline: after a reseed of its own, _seed = 7 alone is what manual_seed(7) leaves
+        snapshot = Snapshot()
         numpy.random.rand = lambda *shape: numpy.zeros(shape)
         Tensor._seed = 7                                     # the implementation's write, then the kit's seed
         snapshot.kit_write("tinygrad.Tensor", lambda: Tensor.manual_seed(3))
@@ -141,7 +142,8 @@ def test_the_static_scan_reads_code_not_prose(tmp_path):
     from aifund.integrity import scan
     pkg = tmp_path / "impl"
     pkg.mkdir()
-    (pkg / "__init__.py").write_text('"""My impl/ of the guide; run the tests/ folder."""\nfrom impl.layers import Linear\n')
+    (pkg / "__init__.py").write_text('"""My impl/ of the guide; run the tests/ folder."""\n'
+                                     'from impl.layers import Linear\n')
     (pkg / "layers.py").write_text('class Linear:\n    """See spec/ for what it must do."""\n')
     assert scan(pkg) == []
     (pkg / "cheat.py").write_text('import tests.conformance\nPATH = "/kit/impl/layers.py"\n')
