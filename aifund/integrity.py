@@ -1,7 +1,8 @@
 """Integrity flags from reading the submission's source (never by running it).
 
 What a static scan can see: imports of PyTorch or of the kit's reference and
-tests, and string literals that name the kit's files. The worker's audit hook
+tests, and string literals that name the kit's files. Not flagged: a package's
+imports of itself, and prose (docstrings) that mentions a folder. The worker's audit hook
 adds what happened at run time. Both are shown to staff as flags, not grades.
 """
 from __future__ import annotations
@@ -23,7 +24,20 @@ def _sources(target: pathlib.Path) -> list[pathlib.Path]:
     return []
 
 
+def _inert_strings(tree: ast.AST) -> set[int]:
+    """String statements whose value is thrown away (docstrings, strings used as comments): prose that says
+    "see tests/" names no file the code opens. Unless the file reads ``__doc__``, where a docstring is data."""
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Name) and node.id == "__doc__") or (
+                isinstance(node, ast.Attribute) and node.attr == "__doc__"):
+            return set()
+    return {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
+
+
 def scan(target: pathlib.Path) -> list[dict]:
+    # a package imports itself by its own name (a folder called ``impl`` that writes ``from impl.layers import``)
+    own = target.name if target.is_dir() else None
     flags = []
     for path in _sources(target):
         try:
@@ -33,6 +47,7 @@ def scan(target: pathlib.Path) -> list[dict]:
             tree = ast.parse(path.read_bytes(), filename=path.name)
         except (OSError, SyntaxError, ValueError, RecursionError):
             continue
+        inert = _inert_strings(tree)
         for node in ast.walk(tree):
             names = []
             if isinstance(node, ast.Import):
@@ -40,9 +55,9 @@ def scan(target: pathlib.Path) -> list[dict]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             for name in names:
-                if name.split(".")[0] in FLAGGED_MODULES:
+                if name.split(".")[0] in FLAGGED_MODULES and name.split(".")[0] != own:
                     flags.append({"kind": "source import", "detail": f"{path.name}:{node.lineno} imports {name}"})
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
-                    w in node.value for w in KIT_WORDS) and len(node.value) < 300:
+            if (isinstance(node, ast.Constant) and id(node) not in inert and isinstance(node.value, str)
+                    and any(w in node.value for w in KIT_WORDS) and len(node.value) < 300):
                 flags.append({"kind": "source path", "detail": f"{path.name}:{node.lineno} names {node.value!r}"})
     return flags[:50]

@@ -62,12 +62,15 @@ class Worker(Codec):
         from tinygrad import Tensor
         self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
         self.tensor_realize, self.tensor_assign = Tensor.realize, Tensor.assign
+        self.tensor_manual_seed = Tensor.manual_seed
         # the worker's own code (see audit.Snapshot): the handlers and the codec, the modules whose names they
         # look up (this one, the codec, the target import, the caches), the wire format and the request loop
         self.snapshot = Snapshot({"worker.Worker": type(self), "worker.Codec": Codec,
                                   "worker.requests": sys.modules[type(self).__module__], "worker.codec": codec,
                                   "worker.target": target, "worker.kernel_caches": kernel_caches,
                                   "worker.wire": wire, **({"worker.serve": self.loop} if self.loop else {})})
+        if h["target"] != "impl":        # the reference imports itself; a submission only its own files
+            self.audit.own(target.module_name(str(h["target"])), str(h["target"]))
         self.audit.start()
         module = import_target(h["target"])
         self.objects[MODULE] = module
@@ -239,7 +242,14 @@ class Worker(Codec):
         return list(getattr(self, "traced", {}))
 
     def op_seed(self, h, blobs):
+        """tinygrad's own Tensor.manual_seed (as it was before the implementation); what it writes on the
+        Tensor class is the kit's doing, not the implementation's (see audit.Snapshot.kit_write)."""
         wire.require_fields(h, {"op", "seed"})
-        from tinygrad import Tensor
-        Tensor.manual_seed(int(h["seed"]))
+        seed = int(h["seed"])
+        snapshot, manual_seed = getattr(self, "snapshot", None), getattr(self, "tensor_manual_seed", None)
+        if snapshot is None or manual_seed is None:     # no implementation imported yet: nothing to tell apart
+            from tinygrad import Tensor
+            Tensor.manual_seed(seed)
+            return None
+        snapshot.kit_write("tinygrad.Tensor", lambda: manual_seed(seed))
         return None

@@ -22,6 +22,17 @@ class ReferenceFinder:
             "impl", os.path.join(self.folder, "__init__.py"), submodule_search_locations=[self.folder])
 
 
+def module_name(target: str) -> str:
+    """The name the implementation is imported under: ``impl`` for the reference, a package's own folder name
+    where that is free, ``impl_under_test`` otherwise."""
+    if target == "impl":
+        return "impl"
+    path = pathlib.Path(target)
+    if path.is_dir() and path.name.isidentifier() and path.name not in sys.modules:
+        return path.name
+    return "impl_under_test"
+
+
 def import_target(target: str):
     if target == "impl":
         return importlib.import_module("impl")
@@ -32,10 +43,10 @@ def import_target(target: str):
         init = path / "__init__.py"
         if not init.is_file():
             raise ImportError(f"{path.name} is a directory without __init__.py (not a Python package)")
-        name = path.name if path.name.isidentifier() and path.name not in sys.modules else "impl_under_test"
+        name = module_name(target)
         spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[str(path)])
     elif path.suffix == ".py":
-        name = "impl_under_test"
+        name = module_name(target)
         spec = importlib.util.spec_from_file_location(name, path)
     else:
         raise ImportError(f"{path.name} is neither a .py file nor a package directory")
