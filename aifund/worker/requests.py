@@ -29,21 +29,25 @@ Requests (one JSON header each, see ``wire``):
 """
 from __future__ import annotations
 
-import os
 import sys
 
 import numpy as np
 
-from aifund.worker import codec, kernel_caches, target, wire
+from aifund.worker import codec, files_and_traces, kernel_caches, parameters_in_place, target, wire
 from aifund.worker.audit import Audit, Snapshot
 from aifund.worker.codec import Codec
+from aifund.worker.files_and_traces import FilesAndTraces
+from aifund.worker.parameters_in_place import ParametersInPlace
 from aifund.worker.kernel_caches import install_lowering_cache, install_schedule_cache, install_shared_kernels
 from aifund.worker.target import ReferenceFinder, import_target
 
 MODULE = 0          # handle of the implementation's module
 
 
-class Worker(Codec):
+class Worker(ParametersInPlace, FilesAndTraces, Codec):
+    """Every request of the table above; the scratch files and call traces, and the writes into what
+    .parameters() returned, are in their own mixins."""
+
     def __init__(self, reference_path: str | None, loop=None):
         super().__init__()
         self.loop = loop                   # the module of the request loop (serve), for the snapshot
@@ -65,9 +69,12 @@ class Worker(Codec):
         self.tensor_manual_seed = Tensor.manual_seed
         # the worker's own code (see audit.Snapshot): the handlers and the codec, the modules whose names they
         # look up (this one, the codec, the target import, the caches), the wire format and the request loop
-        self.snapshot = Snapshot({"worker.Worker": type(self), "worker.Codec": Codec,
+        self.snapshot = Snapshot({**{f"worker.{c.__name__}": c for c in type(self).__mro__
+                                     if c.__module__.startswith("aifund.worker.")},
                                   "worker.requests": sys.modules[type(self).__module__], "worker.codec": codec,
                                   "worker.target": target, "worker.kernel_caches": kernel_caches,
+                                  "worker.files_and_traces": files_and_traces,
+                                  "worker.parameters_in_place": parameters_in_place,
                                   "worker.wire": wire, **({"worker.serve": self.loop} if self.loop else {})})
         if h["target"] != "impl":        # the reference imports itself; a submission only its own files
             self.audit.own(target.module_name(str(h["target"])), str(h["target"]))
@@ -139,41 +146,6 @@ class Worker(Codec):
             return self.tensor_numpy(obj)
         return obj.numpy()
 
-    # What .parameters() returns is used here, in the process that made it, and never handed out as a
-    # handle: a handle is the worker's claim about an object, and an implementation can make the worker
-    # hand out the original's handle for a copy. The kit observes the effect (values read back) instead.
-    def _returned_tensors(self, h) -> list:
-        name = str(h["name"])
-        returned = getattr(self._obj(h["obj"]), name)()
-        if not isinstance(returned, (list, tuple)) or not all(isinstance(t, self.tensor_class) for t in returned):
-            raise TypeError(f".{name}() did not return a list of tinygrad Tensors")
-        return list(returned)
-
-    def op_assign_returned(self, h, blobs):
-        wire.require_fields(h, {"op", "obj", "name", "values"})
-        tensors = self._returned_tensors(h)
-        values = self.decode(h["values"], self._blobs)
-        if not isinstance(values, list) or len(values) != len(tensors):
-            raise TypeError(f".{h['name']}() returned {len(tensors)} Tensors, the kit has values for "
-                            f"{len(values) if isinstance(values, list) else '?'}")
-        for t, v in zip(tensors, values):
-            self.tensor_assign(t, self.tensor_class(np.asarray(v)))
-        if tensors:
-            self.tensor_realize(*tensors)
-        return None
-
-    def op_step_returned(self, h, blobs):
-        wire.require_fields(h, {"op", "obj", "name", "lr"})
-        tensors = self._returned_tensors(h)
-        lr = float(self.decode(h["lr"], self._blobs))
-        had = [t.grad is not None for t in tensors]
-        for t, has in zip(tensors, had):
-            if has:
-                self.tensor_assign(t, t.detach() - t.grad * lr)
-        if tensors:
-            self.tensor_realize(*tensors)
-        return had
-
     def op_realize(self, h, blobs):
         """Tensors read one after another are realized together first: each read would otherwise
         schedule (and compute) the graph they share again, e.g. a forward pass for every gradient."""
@@ -192,54 +164,6 @@ class Worker(Codec):
         self.objects = {MODULE: module} if module is not None else {}
         self.ids = {id(module): MODULE} if module is not None else {}
         return None
-
-    def _scratch_file(self, name) -> str:
-        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
-            raise wire.WireError(f"a scratch file name must be a plain file name, not {name!r}")
-        if self.scratch is None:
-            import tempfile
-            self.scratch = tempfile.mkdtemp(prefix="aifund-scratch-")
-        return os.path.join(self.scratch, name)
-
-    def op_scratch_path(self, h, blobs):
-        wire.require_fields(h, {"op", "name"})
-        return self._scratch_file(h["name"])
-
-    def op_write_file(self, h, blobs):
-        wire.require_fields(h, {"op", "name", "data"})
-        data = self.decode(h["data"], self._blobs)
-        with open(self._scratch_file(h["name"]), "wb") as f:
-            f.write(np.asarray(data, dtype=np.uint8).tobytes())
-        return None
-
-    def op_read_file(self, h, blobs):
-        wire.require_fields(h, {"op", "name"})
-        with open(self._scratch_file(h["name"]), "rb") as f:
-            data = f.read(wire.BLOB_LIMIT - 1024)
-        return np.frombuffer(data, dtype=np.uint8).copy()
-
-    def op_trace_start(self, h, blobs):
-        """From now until trace_stop, note every call into these packages (sys.setprofile)."""
-        wire.require_fields(h, {"op", "packages"})
-        packages = tuple(str(p) for p in self.decode(h["packages"], self._blobs))
-        self.traced = {}
-
-        def profile(frame, event, arg):
-            if event == "call":
-                module, name = frame.f_globals.get("__name__", ""), frame.f_code.co_name
-            elif event == "c_call":
-                module, name = getattr(arg, "__module__", None) or "", getattr(arg, "__name__", "?")
-            else:
-                return
-            if any(module == p or module.startswith(p + ".") for p in packages) and len(self.traced) < 100:
-                self.traced.setdefault(f"{module}.{name}")
-        sys.setprofile(profile)
-        return None
-
-    def op_trace_stop(self, h, blobs):
-        wire.require_fields(h, {"op"})
-        sys.setprofile(None)
-        return list(getattr(self, "traced", {}))
 
     def op_seed(self, h, blobs):
         """tinygrad's own Tensor.manual_seed (as it was before the implementation); what it writes on the
