@@ -4,8 +4,11 @@ Only reads /proc and the cgroup file systems (the caller passes their texts); it
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
+
+PARENTS_ENV = "AIFUND_CGROUP_PARENTS"   # set by the grader: the submission's group, under which workers' groups go
 
 
 @dataclass
@@ -15,6 +18,7 @@ class Plan:
     mechanism: str
     parents: dict = field(default_factory=dict)
     reason: str = ""
+    watch: tuple = ()       # groups above the parents whose OOM count also ends a worker (cgroups.nested)
 
 
 def _unescape(path: str) -> str:
@@ -88,3 +92,21 @@ def detect(mountinfo: str, proc_cgroup: str) -> Plan:
     elif not why:
         why.append("no memory controller is mounted")
     return Plan("none", reason="; ".join(why))
+
+
+def nested(plan: Plan, environ=os.environ) -> Plan:
+    """The plan with its parents moved into the group the grader made for the whole submission (PARENTS_ENV),
+    so every worker's group sits inside it and the submission's processes are capped together; unchanged
+    when the variable is unset or names a folder outside this process's own groups."""
+    given = environ.get(PARENTS_ENV)
+    if not given or plan.mechanism == "none":
+        return plan
+    try:
+        parents = json.loads(given)
+    except ValueError:
+        return plan
+    if not isinstance(parents, dict) or set(parents) != set(plan.parents) or not all(
+            isinstance(f, str) and os.path.isdir(f) and os.path.dirname(os.path.normpath(f)) == os.path.normpath(plan.parents[c])
+            for c, f in parents.items()):
+        return plan
+    return Plan(plan.mechanism, dict(parents), plan.reason, watch=(parents["memory"],))

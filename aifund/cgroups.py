@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ import threading
 import time
 import weakref
 
-from aifund.cgroup_detect import Plan, read_text, detect
+from aifund.cgroup_detect import PARENTS_ENV, Plan, detect, nested, read_text
 
 PREFIX = "aifund-w"          # aifund-w<kit pid>-<its start time>-<n>: whose group it is, so stale ones are found
 WATCH_SECONDS = 0.2          # how often a v1 group's OOM count is read (v2 kills the whole group itself)
@@ -49,6 +50,9 @@ class Group:
         self._procs: list[str] = []
         self.oom = 0
         self.closed = False
+        # The groups above this one that have a limit of their own (the submission's, see submission_group):
+        # an OOM there ends a worker too; counted from their state when this group was made.
+        self.above = {f: _oom_count(f, plan.mechanism) for f in plan.watch}
         if plan.mechanism == "none":
             return
         name = f"{PREFIX}{_self_tag()}-{next(_COUNTER)}"
@@ -107,10 +111,18 @@ class Group:
     def oom_kills(self) -> int:
         if not self.memory_folder:
             return 0
-        events = "memory.events" if self.mechanism == "cgroup v2" else "memory.oom_control"
-        text = read_text(os.path.join(self.memory_folder, events))
-        counts = dict(line.split()[:2] for line in text.splitlines() if len(line.split()) >= 2)
-        return max(int(counts.get("oom_kill", 0) or 0), int(counts.get("under_oom", 0) or 0))
+        own = _oom_count(self.memory_folder, self.mechanism)
+        return max([own] + [_oom_count(f, self.mechanism) - before for f, before in self.above.items()])
+
+    def limit_reached(self) -> bool:
+        """Whether the group's processes together ever reached its memory limit (v2: an OOM event; v1: its peak
+        usage at the limit, since v1 counts the OOM kill, and here even the failure, in the group below)."""
+        if not self.memory_folder:
+            return False
+        if self.oom_kills() > 0 or self.mechanism == "cgroup v2":
+            return self.oom_kills() > 0
+        peak = read_text(os.path.join(self.memory_folder, "memory.max_usage_in_bytes")).strip()
+        return peak.isdigit() and int(peak) >= self.memory_mb << 20
 
     def _watch(self):
         """v1 has no memory.oom.group: after the first OOM kill the rest of the worker is ended here, so a
@@ -176,6 +188,16 @@ class Group:
                 "pids": self.pids if "pids" in self.plan.parents else "not limited (no pids controller)"}
 
 
+def _oom_count(folder: str, mechanism: str) -> int:
+    events = "memory.events" if mechanism == "cgroup v2" else "memory.oom_control"
+    text = read_text(os.path.join(folder, events))
+    counts = dict(line.split()[:2] for line in text.splitlines() if len(line.split()) >= 2)
+    try:
+        return max(int(counts.get("oom_kill", 0) or 0), int(counts.get("under_oom", 0) or 0))
+    except ValueError:
+        return 0
+
+
 @atexit.register
 def _close_open():
     for group in list(_OPEN):
@@ -226,7 +248,7 @@ def probe(memory_mb: int = 64, pids: int = 8) -> Plan:
     (staff's choice) turns groups off."""
     if os.environ.get("AIFUND_CGROUPS", "").lower() in ("off", "0", "no"):
         return Plan("none", reason="turned off (AIFUND_CGROUPS=off)")
-    plan = detect(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup"))
+    plan = nested(detect(read_text("/proc/self/mountinfo"), read_text("/proc/self/cgroup")))
     if plan.mechanism == "none":
         return plan
     group = Group(plan, memory_mb, pids)
@@ -239,6 +261,25 @@ def probe(memory_mb: int = 64, pids: int = 8) -> Plan:
     finally:
         group.close()
     return plan
+
+
+def submission_group(memory_mb: int, pids: int) -> Group | None:
+    """A group for one whole submission (the grader's): no process of its own, its workers' groups inside it
+    (pass ``env_for`` of it to the trusted process), so memory and processes are capped over all of them.
+    None where groups cannot be made here."""
+    plan = probe()
+    if plan.mechanism == "none":
+        return None
+    group = Group(plan, memory_mb, pids)
+    return group if group.mechanism != "none" else None
+
+
+def env_for(group: Group | None) -> dict:
+    """The environment that makes a trusted process put its workers' groups inside ``group``."""
+    if group is None:
+        return {}
+    name = os.path.basename(group.memory_folder)
+    return {PARENTS_ENV: json.dumps({c: os.path.join(parent, name) for c, parent in group.plan.parents.items()})}
 
 
 def enforced(sandbox, group: Group | None) -> dict:

@@ -169,6 +169,7 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
     source = pathlib.Path(submission).absolute()
     limits = config.limits
     tmp = tempfile.mkdtemp(prefix="aifund-grade-")
+    group = None
     try:
         work = pathlib.Path(tmp)
         os.chmod(work, 0o755)
@@ -218,6 +219,10 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
                     # Grading runs many small kernels once each; tinygrad's kernel optimisations cost more
                     # to compile than they save there, and the tolerances hold for any accumulation order.
                     "NOOPT": "1", "PARALLEL": "0"})
+        # One group for the whole submission: every worker's group goes inside it, so the memory and the
+        # number of all the submission's processes together are capped, however many workers it gets.
+        group = cgroups.submission_group(limits.memory_mb, sandbox.Limits().processes)
+        env.update(cgroups.env_for(group))
         log_path = work / "grading.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(args, cwd=work, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -242,6 +247,13 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             outcome.problem = f"the grading process wrote no report (exit {proc.returncode}); see the log"
     finally:
         cgroups.sweep()   # groups the grading process could not close (killed at the time limit): emptied, removed
+        if group is not None:
+            for folder in group.folders:
+                cgroups.remove_stale(folder)
+            if group.limit_reached() and not outcome.problem:
+                outcome.problem = (f"memory limit: the submission's processes together used more than "
+                                   f"{limits.memory_mb} MiB; the tests running then are errors")
+            group.close()
         # What the submission left in its cache may be anything (a tree thousands of folders deep, too
         # deep for shutil.rmtree): removed without following links, never failing the grade.
         process_limits.remove_tree(tmp)

@@ -157,3 +157,38 @@ def test_without_a_cgroup_the_report_says_so_and_the_children_are_not_caught(tmp
     assert "AIFUND_CGROUPS=off" in reports["hog"]["limits"]["why_no_cgroup"]
     hog = {i["id"]: i for i in reports["hog"]["items"]}["act.sigmoid.values"]
     assert hog["status"] == "pass", hog
+
+
+# Three children of 300 MiB (0.9 GiB) at import: well under one worker's cap of 1536 MiB, but a grade of more than
+# four items runs two test processes, each with its worker, and the two together hold 1.8 GiB and more.
+HOG_PER_WORKER = GOOD + '''
+import subprocess, sys
+_kids = [subprocess.Popen([sys.executable, "-c", "import time; b = b'x' * (300 << 20); time.sleep(15)"])
+         for _ in range(3)]
+for _k in _kids:
+    _k.wait()
+'''
+
+
+@pytest.mark.grader
+@pytest.mark.xdist_group("grader")
+@needs_cgroup
+def test_the_cap_holds_for_the_whole_submission_however_many_workers_it_gets(tmp_path):
+    """Each worker alone stays under memory_mb; the submission's two workers together do not. The grader's group
+    for the submission (every worker's group inside it) ends them, and the grade says why."""
+    (tmp_path / "hog2.py").write_text(HOG_PER_WORKER)
+    config = tmp_path / "course.toml"
+    config.write_text("[limits]\nmemory_mb = 1536\nitem_timeout = 60\nsubmission_timeout = 400\nmax_examples = 1\n")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "aifund.grader", str(tmp_path / "hog2.py"), "--out", str(out),
+                           "--config", str(config), "--spec-items", "act.sigmoid."], cwd=REPO, capture_output=True,
+                          text=True, timeout=600, env=clean_env())
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((out / "hog2" / "report.json").read_text())
+    assert isinstance(report["limits"], list) and len(report["limits"]) == 2, "two test processes, two workers"
+    # Which tests ran while both workers held their children depends on timing; that some did, and were ended
+    # by the submission's cap (each worker alone is under it: without the submission's group all pass), does not.
+    ended = [i for i in report["items"] if i["status"] == "error" and "memory limit" in i["message"]]
+    assert ended, {i["id"]: (i["status"], i["message"][:200]) for i in report["items"]}
+    assert "memory limit" in report["problem"]
+    assert not _leftover_groups()
