@@ -15,7 +15,7 @@ from aifund.reference.weights import save_weights
 from tests.learning.gates import GATES, INT8_GATES
 from tests.learning.trained import gate_run
 
-pytestmark = [pytest.mark.accuracy, pytest.mark.cpu]
+pytestmark = [pytest.mark.accuracy, pytest.mark.cpu, pytest.mark.time_limit(1200)]   # training runs minutes on a busy machine
 MAX_INT8_DROP_POINTS = 0.5
 
 

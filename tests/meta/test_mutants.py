@@ -7,7 +7,7 @@ import pytest
 from aifund.spec import load_items
 from tests.meta.run_suite import run_batch
 
-pytestmark = pytest.mark.meta
+pytestmark = [pytest.mark.meta, pytest.mark.time_limit(1800)]   # a batch runs half the corpus (minutes on a busy machine)
 MUTANTS = sorted(p for p in (pathlib.Path(__file__).parents[1] / "mutants").glob("*.py") if p.name != "__init__.py")
 ITEMS = load_items()
 
