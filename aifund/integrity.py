@@ -1,7 +1,9 @@
 """Integrity flags from reading the submission's source (never by running it).
 
 What a static scan can see: imports of PyTorch or of the kit's reference and
-tests, and string literals that name the kit's files. Not flagged: a package's
+tests, string literals that name the kit's files or modules, and imports or code
+whose name is computed at run time (``__import__("to" + "rch")``, ``exec``), which
+hide what they load from this scan. Not flagged: a package's
 imports of itself, and prose (docstrings) that mentions a folder. The worker's audit hook
 adds what happened at run time. Both are shown to staff as flags, not grades.
 """
@@ -11,7 +13,8 @@ import ast
 import pathlib
 
 FLAGGED_MODULES = ("torch", "impl", "tests", "spec", "aifund")
-KIT_WORDS = ("impl/", "tests/", "spec/", "aifund/", "/reference")
+KIT_WORDS = ("impl/", "tests/", "spec/", "aifund/", "/reference", "aifund.")
+DYNAMIC = {"__import__", "import_module", "exec", "eval", "compile"}    # their argument names what is loaded
 MAX_BYTES = 2 << 20
 MAX_FILES = 200
 
@@ -57,6 +60,11 @@ def scan(target: pathlib.Path) -> list[dict]:
             for name in names:
                 if name.split(".")[0] in FLAGGED_MODULES and name.split(".")[0] != own:
                     flags.append({"kind": "source import", "detail": f"{path.name}:{node.lineno} imports {name}"})
+            if isinstance(node, ast.Call) and node.args and not isinstance(node.args[0], ast.Constant):
+                called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if called in DYNAMIC:
+                    flags.append({"kind": "source dynamic", "detail": f"{path.name}:{node.lineno} calls {called}() "
+                                                                      "with a name computed at run time"})
             if (isinstance(node, ast.Constant) and id(node) not in inert and isinstance(node.value, str)
                     and any(w in node.value for w in KIT_WORDS) and len(node.value) < 300):
                 flags.append({"kind": "source path", "detail": f"{path.name}:{node.lineno} names {node.value!r}"})

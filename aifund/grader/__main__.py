@@ -120,7 +120,8 @@ def main(argv=None) -> int:
         return 0
     missing = [s for s in args.submissions if not os.path.lexists(s)]
     if missing:
-        print(f"{PROG}: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        print(f"{PROG}: no such file or directory: {untrusted.text(', '.join(map(str, missing)), 1000, lines=False)}",
+              file=sys.stderr)
         return 2
     mode = "off" if args.no_sandbox else "require"
     try:
@@ -148,7 +149,8 @@ def main(argv=None) -> int:
     if shard is None:
         for path, name in names.items():
             if name != (path.stem if path.is_file() else path.name):
-                print(f"note: {path} is filed as {name}/ (its name was taken or not a safe folder name)", flush=True)
+                print(f"note: {untrusted.text(str(path), 300, lines=False)} is filed as {name}/ (its name was taken "
+                      "or not a safe folder name)", flush=True)
     if shard is not None:
         clashes = shards.duplicate_names(submissions)
         if clashes:

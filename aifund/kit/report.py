@@ -44,7 +44,7 @@ class Conformance:
         as_user = f" (as uid {s.sandbox.uid})" if s.sandbox.uid is not None else ""
         return {"sandbox": "bubblewrap" + as_user if s.sandbox.isolated else f"none{as_user}: {s.sandbox.reason}",
                 "limits": cgroups.enforced(s.sandbox, s.process.group),
-                "flags": s.flags() if s.alive else [], "restarts": s.restarts, "output": s.output()}
+                "flags": s.collect_flags(), "restarts": s.restarts, "output": s.output()}
 
     def add(self, report):
         """Take the item statuses a test's report carries (from this process or a pytest-xdist worker)."""

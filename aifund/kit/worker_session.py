@@ -130,6 +130,7 @@ def after_test(item):
     if session is not None and spec_ids(item):
         session.deadline = time.monotonic() + 30
         try:
+            session.collect_flags()
             session.reset()
         except (WorkerGone, ImplementationRaised, NotImplementedYet):
             pass

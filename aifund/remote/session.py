@@ -45,6 +45,10 @@ def _manual_seed(seed: int):
 Tensor.manual_seed = _manual_seed
 
 
+UNREPORTED = {"kind": "worker", "detail": "a worker ended before its last audit report: what it did in its "
+                                          "last test is not known"}
+
+
 class Session:
     """One implementation's worker, restarted when it is gone: its process (process.py), the requests to
     it (channel.py), and the requests by name the checks use (``tensor``, ``call``, files, flags...)."""
@@ -70,7 +74,7 @@ class Session:
         self.import_error: str | None = None
         self.restarts = 0
         self.starts = 0
-        self._scratch = None
+        self.kept_flags: list[dict] = []        # audit records read so far, from every worker of the session
 
     # ------------------------------------------------------------ life cycle
     def start(self):
@@ -113,6 +117,7 @@ class Session:
         if not self.alive:
             if self.starts:
                 self.restarts += 1
+                self._keep(UNREPORTED)
             self.start()
 
     def stop(self):
@@ -193,6 +198,20 @@ class Session:
                 for f in flags):
             return [{"kind": "worker", "detail": "sent malformed audit records"}]
         return [{"kind": f["kind"][:40], "detail": f["detail"][:300]} for f in flags[:50]]
+
+    def collect_flags(self) -> list:
+        """Reads the worker's audit records now and keeps them (after each test, and at the end), so a worker
+        that ends later cannot take what it recorded with it; a worker gone without a last report is noted."""
+        if self.alive:
+            for f in self.flags():
+                self._keep(f)
+        elif self.starts:
+            self._keep(UNREPORTED)
+        return list(self.kept_flags)
+
+    def _keep(self, flag: dict):
+        if flag not in self.kept_flags and len(self.kept_flags) < 100:
+            self.kept_flags.append(flag)
 
     def reset(self):
         if self.alive:

@@ -146,7 +146,7 @@ def _no_constant(name):
 def _parse_json(raw: bytes) -> dict:
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:   # JSON, UTF-8, and int("5000 digits") errors are ValueErrors
         raise WireError(f"a message header is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
         raise WireError("a message header is not a JSON object")
