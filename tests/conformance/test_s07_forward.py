@@ -9,7 +9,7 @@ from aifund.kit import oracles
 from aifund.kit.check import assert_close, require, tensor_result
 from aifund.kit.models import mlp_with, random_params
 from aifund.kit.strategies import GUIDE_BATCH, guide_shapes, seeds
-from aifund.kit.tolerance import forward_bound
+from aifund.kit.tolerance import composite_bound, forward_bound
 
 spec = pytest.mark.spec
 architectures = st.lists(st.sampled_from([1, 2, 3, 5, 8]), min_size=2, max_size=4).filter(lambda s: s[-1] > 1)
@@ -36,11 +36,17 @@ def mlp_layer_by_layer(impl, sizes, batch, seed):
     p64 = [p.astype(np.float64) for p in params]
     expected, scale = oracles.mlp_forward(x.astype(np.float64), p64)
     bound = forward_bound(np.float32, scale)
+    policy = "float32, per-layer rounding propagated through the layers"
+    if sizes[0] > 100:
+        # At the guide's widths the propagated worst case allows anything (a median of 0.16 on probabilities for
+        # 784-256-128-10), so the whole-network rule of the policy applies, as for SimpleCNN.
+        bound, policy = np.minimum(bound, composite_bound(np.float32, expected)), \
+            "float32 whole network: torch.testing's table, rtol 1.3e-6, atol 1e-5"
     assert_close(got, expected, bound, what=f"MLP({sizes})(x)", against="softmax(relu(... x W1 + b1 ...) Wk + bk) in float64",
-                 policy="float32, per-layer rounding propagated through the layers", inputs=inputs, call=call)
+                 policy=policy, inputs=inputs, call=call)
     expected_torch = oracles.torch_mlp(torch.from_numpy(x.astype(np.float64)), [torch.from_numpy(p) for p in p64])
     assert_close(got, expected_torch.numpy(), bound, what=f"MLP({sizes})(x)", against="PyTorch (float64)",
-                 policy="float32, per-layer rounding propagated through the layers", inputs=inputs, call=call)
+                 policy=policy, inputs=inputs, call=call)
 
 
 @spec("fwd.mlp.probabilities")
