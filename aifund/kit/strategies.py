@@ -61,3 +61,47 @@ def one_hot(labels: np.ndarray, k: int, dtype=np.float32):
     y = np.zeros((labels.size, k), dtype=dtype)
     y[np.arange(labels.size), labels] = 1
     return y
+
+
+# The sizes the guide itself uses (batches of 64 MNIST images of 784 features, 10-class rows, the MLP's hidden
+# widths 256 and 128, 28x28 images, SimpleCNN's stages: impl/cnn.py LAYOUT, a 784x256 weight matrix). Every
+# family of items checks one of these on each example as well as its small drawn input, so that an input's size
+# never tells a check from real use. Few shapes per family: tinygrad compiles kernels per shape.
+GUIDE_SHAPES = {
+    "rows": ((64, 10), (128, 10), (256, 10)),                 # a batch of 10-class predictions
+    "activations": ((64, 784), (64, 256), (64, 128)),         # a batch at the MLP's widths
+    "images": ((64, 1, 28, 28),),                             # a batch of MNIST images
+    "maps": ((8, 32, 28, 28), (8, 64, 14, 14)),               # SimpleCNN's conv1 and conv2 outputs (the pools' inputs)
+    # SimpleCNN's two convolutions (impl/cnn.py LAYOUT) as (N, C_in, C_out, H, W, k, stride, padding)
+    "conv": ((64, 1, 32, 28, 28, 3, 1, 1), (8, 32, 64, 14, 14, 3, 1, 1)),
+    "weights": ((784, 256), (256, 128)),                      # the MLP's weight matrices
+    "layers": ((64, 784, 256), (64, 256, 128), (64, 128, 10)),  # (batch, n_in, n_out) of the MLP's layers
+    "mlp": ((784, 256, 128, 10),),                           # the guide's MLP (layer sizes), at batch 64
+}
+GUIDE_BATCH = 64
+
+
+def guide_shapes(family: str):
+    """One of the guide's own shapes for ``family``; the first (the most common use) is Hypothesis' simplest."""
+    return st.sampled_from(GUIDE_SHAPES[family])
+
+
+def seed_of(*values) -> int:
+    """A seed that is a function of the example's drawn values (arrays, numbers, tuples)."""
+    import zlib
+    crc = 0
+    for v in values:
+        crc = zlib.crc32(np.ascontiguousarray(v).tobytes() if isinstance(v, np.ndarray) else repr(v).encode(), crc)
+    return crc
+
+
+def at_guide_size(drawn: np.ndarray, shape, lo: float, hi: float, seed: int | None = None) -> np.ndarray:
+    """An input of the guide's ``shape`` built from the example: values from an rng seeded by the drawn ones
+    (or ``seed``), uniform in [lo, hi], with every drawn value placed at a seeded position. Changes with the
+    example like the small input does; the drawn special values (0, extremes) appear at full size too."""
+    drawn = np.asarray(drawn)
+    rng = np.random.default_rng(seed_of(drawn) if seed is None else seed)
+    out = rng.uniform(lo, hi, shape).astype(drawn.dtype)
+    flat = drawn.ravel()[:out.size]
+    out.flat[rng.choice(out.size, size=flat.size, replace=False)] = flat
+    return out

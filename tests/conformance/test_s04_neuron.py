@@ -10,7 +10,7 @@ from aifund.kit.check import assert_close, require, tensor_result
 from aifund.kit.effects import check_layer_is_live, parameters_read_back
 from aifund.kit.gradients import check_gradients
 from aifund.kit.models import away_from_kinks, neuron_with
-from aifund.kit.strategies import seeds
+from aifund.kit.strategies import GUIDE_BATCH, seeds
 from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
@@ -43,8 +43,15 @@ def test_neuron_parameters(impl):
 
 
 @spec("neuron.forward")
-@given(n=sizes, batch=sizes, seed=seeds)
-def test_neuron_forward(impl, n, batch, seed):
+@given(n=sizes, batch=sizes, seed=seeds, guide_batch=st.sampled_from([GUIDE_BATCH, 2 * GUIDE_BATCH]))
+def test_neuron_forward(impl, n, batch, seed, guide_batch):
+    # Also one neuron on a batch of MNIST images (784 features), as the guide's first model sees them.
+    for n, batch in ((n, batch), (784, guide_batch)):
+        neuron_forward(impl, n, batch, seed)
+
+
+def neuron_forward(impl, n, batch, seed):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     x = rng.uniform(-5, 5, (batch, n)).astype(np.float32)
     w = rng.standard_normal((n, 1)).astype(np.float32)

@@ -10,7 +10,7 @@ from aifund.remote import Tensor
 from aifund.kit import elementwise, oracles
 from aifund.kit.check import assert_close, require, tensor_result
 from aifund.kit.gradients import check_gradients
-from aifund.kit.strategies import arrays, seeds, shapes
+from aifund.kit.strategies import GUIDE_SHAPES, arrays, at_guide_size, guide_shapes, seeds, shapes
 from aifund.kit.tolerance import SAFETY, forward_bound
 
 spec = pytest.mark.spec
@@ -18,41 +18,54 @@ moderate = arrays(shapes(), -20, 20)
 large = arrays(shapes(), -1e4, 1e4)
 grad_inputs = arrays(shapes(max_dims=2), -8, 8, dtype=np.float64)
 kinkless = arrays(shapes(max_dims=2), -8, 8, dtype=np.float64, away_from_zero=1e-3)
+# Each example checks its drawn input and one at a size the guide uses (aifund/kit/strategies.py GUIDE_SHAPES),
+# built from the drawn values: a batch of 64 at the MLP's widths, or a batch of 10-class rows for softmax.
+widths, rows = guide_shapes("activations"), guide_shapes("rows")
+WIDTH, ROW = GUIDE_SHAPES["activations"][0], GUIDE_SHAPES["rows"][0]
+
+
+def sized(z, guide, lo, hi):
+    """The drawn input, then the guide-sized one built from it."""
+    return (z, at_guide_size(z, guide, lo, hi))
 
 
 # ------------------------------------------------------------------ sigmoid
 @spec("act.sigmoid.values")
-@given(z=moderate)
-@example(z=np.array([-1.0, 0.0, 1.0, 14.3], dtype=np.float32))
-def test_sigmoid_values(impl, z):
-    elementwise.values(impl, "sigmoid", z)
+@given(z=moderate, guide=widths)
+@example(z=np.array([-1.0, 0.0, 1.0, 14.3], dtype=np.float32), guide=WIDTH)
+def test_sigmoid_values(impl, z, guide):
+    for x in sized(z, guide, -20, 20):
+        elementwise.values(impl, "sigmoid", x)
 
 
 @spec("act.sigmoid.gradient")
-@given(z=grad_inputs, seed=seeds)
-def test_sigmoid_gradient(impl, z, seed):
-    elementwise.gradient(impl, "sigmoid", z, seed)
+@given(z=grad_inputs, seed=seeds, guide=widths)
+def test_sigmoid_gradient(impl, z, seed, guide):
+    for x in sized(z, guide, -8, 8):
+        elementwise.gradient(impl, "sigmoid", x, seed)
 
 
 @spec("act.sigmoid.symmetry")
-@given(z=moderate)
-def test_sigmoid_symmetry(impl, z):
-    pos = tensor_result(impl.sigmoid(Tensor(z)), what="sigmoid(z)", shape=z.shape, dtype=np.float32)
-    neg = tensor_result(impl.sigmoid(Tensor(-z)), what="sigmoid(-z)", shape=z.shape, dtype=np.float32)
-    bound = forward_bound(np.float32, oracles.ELEMENTWISE["sigmoid"].scale(z.astype(np.float64)), n_terms=2)
-    assert_close(neg, 1.0 - pos.astype(np.float64), bound, what="sigmoid(-z)", against="1 - sigmoid(z)",
-                 policy="float32 invariant", inputs={"z": z}, call="impl.sigmoid(-z)")
-    half = tensor_result(impl.sigmoid(Tensor(np.zeros(1, np.float32))), what="sigmoid(0)", shape=(1,), dtype=np.float32)
-    assert_close(half, [0.5], forward_bound(np.float32, 1.0), what="sigmoid(0)", against="1/2",
-                 policy="float32 elementwise", inputs={"z": np.zeros(1, np.float32)}, call="impl.sigmoid(z)")
+@given(z=moderate, guide=widths)
+def test_sigmoid_symmetry(impl, z, guide):
+    for z in sized(z, guide, -20, 20):
+        pos = tensor_result(impl.sigmoid(Tensor(z)), what="sigmoid(z)", shape=z.shape, dtype=np.float32)
+        neg = tensor_result(impl.sigmoid(Tensor(-z)), what="sigmoid(-z)", shape=z.shape, dtype=np.float32)
+        bound = forward_bound(np.float32, oracles.ELEMENTWISE["sigmoid"].scale(z.astype(np.float64)), n_terms=2)
+        assert_close(neg, 1.0 - pos.astype(np.float64), bound, what="sigmoid(-z)", against="1 - sigmoid(z)",
+                     policy="float32 invariant", inputs={"z": z}, call="impl.sigmoid(-z)")
+        half = tensor_result(impl.sigmoid(Tensor(np.zeros(1, np.float32))), what="sigmoid(0)", shape=(1,), dtype=np.float32)
+        assert_close(half, [0.5], forward_bound(np.float32, 1.0), what="sigmoid(0)", against="1/2",
+                     policy="float32 elementwise", inputs={"z": np.zeros(1, np.float32)}, call="impl.sigmoid(z)")
 
 
 @spec("act.sigmoid.stability")
-@given(z=large)
-@example(z=np.array([-1e4, -100.0, -88.8, 88.8, 100.0, 1e4], dtype=np.float32))
-def test_sigmoid_stability(impl, z):
-    got = elementwise.values(impl, "sigmoid", z)
-    require(bool(((got >= 0) & (got <= 1)).all()), "sigmoid(z) left [0, 1]", inputs={"z": z}, call="impl.sigmoid(z)")
+@given(z=large, guide=widths)
+@example(z=np.array([-1e4, -100.0, -88.8, 88.8, 100.0, 1e4], dtype=np.float32), guide=WIDTH)
+def test_sigmoid_stability(impl, z, guide):
+    for z in sized(z, guide, -1e4, 1e4):
+        got = elementwise.values(impl, "sigmoid", z)
+        require(bool(((got >= 0) & (got <= 1)).all()), "sigmoid(z) left [0, 1]", inputs={"z": z}, call="impl.sigmoid(z)")
 
 
 @spec("act.sigmoid.vanishing_gradient")
@@ -69,50 +82,61 @@ def test_sigmoid_vanishing_gradient(impl):
 
 # ------------------------------------------------------------------ tanh
 @spec("act.tanh.values")
-@given(z=moderate)
-@example(z=np.array([-1.0, 0.0, 1e-6, 1.0], dtype=np.float32))
-def test_tanh_values(impl, z):
-    elementwise.values(impl, "tanh", z)
+@given(z=moderate, guide=widths)
+@example(z=np.array([-1.0, 0.0, 1e-6, 1.0], dtype=np.float32), guide=WIDTH)
+def test_tanh_values(impl, z, guide):
+    for x in sized(z, guide, -20, 20):
+        elementwise.values(impl, "tanh", x)
 
 
 @spec("act.tanh.gradient")
-@given(z=grad_inputs, seed=seeds)
-@example(z=np.array([0.0, 0.5]), seed=0)
-def test_tanh_gradient(impl, z, seed):
-    elementwise.gradient(impl, "tanh", z, seed)
+@given(z=grad_inputs, seed=seeds, guide=widths)
+@example(z=np.array([0.0, 0.5]), seed=0, guide=WIDTH)
+def test_tanh_gradient(impl, z, seed, guide):
+    for x in sized(z, guide, -8, 8):
+        elementwise.gradient(impl, "tanh", x, seed)
 
 
 @spec("act.tanh.odd")
-@given(z=moderate)
-def test_tanh_odd(impl, z):
-    pos = tensor_result(impl.tanh(Tensor(z)), what="tanh(z)", shape=z.shape, dtype=np.float32)
-    neg = tensor_result(impl.tanh(Tensor(-z)), what="tanh(-z)", shape=z.shape, dtype=np.float32)
-    bound = forward_bound(np.float32, oracles.ELEMENTWISE["tanh"].scale(z.astype(np.float64)), n_terms=2)
-    assert_close(neg, -pos.astype(np.float64), bound, what="tanh(-z)", against="-tanh(z)",
-                 policy="float32 invariant", inputs={"z": z}, call="impl.tanh(-z)")
-    zero = tensor_result(impl.tanh(Tensor(np.zeros(1, np.float32))), what="tanh(0)", shape=(1,), dtype=np.float32)
-    require(abs(float(zero[0])) <= forward_bound(np.float32, 1.0), f"tanh(0) = {zero[0]!r}, expected 0")
+@given(z=moderate, guide=widths)
+def test_tanh_odd(impl, z, guide):
+    for z in sized(z, guide, -20, 20):
+        pos = tensor_result(impl.tanh(Tensor(z)), what="tanh(z)", shape=z.shape, dtype=np.float32)
+        neg = tensor_result(impl.tanh(Tensor(-z)), what="tanh(-z)", shape=z.shape, dtype=np.float32)
+        bound = forward_bound(np.float32, oracles.ELEMENTWISE["tanh"].scale(z.astype(np.float64)), n_terms=2)
+        assert_close(neg, -pos.astype(np.float64), bound, what="tanh(-z)", against="-tanh(z)",
+                     policy="float32 invariant", inputs={"z": z}, call="impl.tanh(-z)")
+        zero = tensor_result(impl.tanh(Tensor(np.zeros(1, np.float32))), what="tanh(0)", shape=(1,), dtype=np.float32)
+        require(abs(float(zero[0])) <= forward_bound(np.float32, 1.0), f"tanh(0) = {zero[0]!r}, expected 0")
 
 
 @spec("act.tanh.stability")
-@given(z=large)
-@example(z=np.array([-1e4, -100.0, -44.5, 44.5, 100.0, 1e4], dtype=np.float32))
-def test_tanh_stability(impl, z):
-    got = elementwise.values(impl, "tanh", z)
-    require(bool(((got >= -1) & (got <= 1)).all()), "tanh(z) left [-1, 1]", inputs={"z": z}, call="impl.tanh(z)")
+@given(z=large, guide=widths)
+@example(z=np.array([-1e4, -100.0, -44.5, 44.5, 100.0, 1e4], dtype=np.float32), guide=WIDTH)
+def test_tanh_stability(impl, z, guide):
+    for z in sized(z, guide, -1e4, 1e4):
+        got = elementwise.values(impl, "tanh", z)
+        require(bool(((got >= -1) & (got <= 1)).all()), "tanh(z) left [-1, 1]", inputs={"z": z}, call="impl.tanh(z)")
 
 
 # ------------------------------------------------------------------ relu, leaky relu
 @spec("act.relu.values")
-@given(z=large)
-def test_relu_values(impl, z):
-    elementwise.values(impl, "relu", z)
+@given(z=large, guide=widths)
+def test_relu_values(impl, z, guide):
+    for x in sized(z, guide, -1e4, 1e4):
+        elementwise.values(impl, "relu", x)
 
 
 @spec("act.relu.gradient")
-@given(z=kinkless, seed=seeds)
-def test_relu_gradient(impl, z, seed):
-    elementwise.gradient(impl, "relu", z, seed)
+@given(z=kinkless, seed=seeds, guide=widths)
+def test_relu_gradient(impl, z, seed, guide):
+    for x in (z, away_from_kink(at_guide_size(z, guide, -8, 8))):
+        elementwise.gradient(impl, "relu", x, seed)
+
+
+def away_from_kink(z):
+    """Moves elements within 1e-3 of 0 to +-1e-3, as the drawn inputs are (finite differences cross no kink)."""
+    return np.where(np.abs(z) < 1e-3, np.copysign(1e-3, z), z)
 
 
 @spec("act.relu.kink")
@@ -122,17 +146,19 @@ def test_relu_kink(impl):
 
 
 @spec("act.leaky_relu.values")
-@given(z=large, alpha=st.sampled_from([None, 0.01, 0.2, 0.5]))
-def test_leaky_relu_values(impl, z, alpha):
+@given(z=large, alpha=st.sampled_from([None, 0.01, 0.2, 0.5]), guide=widths)
+def test_leaky_relu_values(impl, z, alpha, guide):
     kwargs = {} if alpha is None else {"alpha": alpha}
-    elementwise.values(impl, "leaky_relu", z, **kwargs)
+    for x in sized(z, guide, -1e4, 1e4):
+        elementwise.values(impl, "leaky_relu", x, **kwargs)
 
 
 @spec("act.leaky_relu.gradient")
-@given(z=kinkless, seed=seeds, alpha=st.sampled_from([None, 0.2]))
-def test_leaky_relu_gradient(impl, z, seed, alpha):
+@given(z=kinkless, seed=seeds, alpha=st.sampled_from([None, 0.2]), guide=widths)
+def test_leaky_relu_gradient(impl, z, seed, alpha, guide):
     kwargs = {} if alpha is None else {"alpha": alpha}
-    elementwise.gradient(impl, "leaky_relu", z, seed, **kwargs)
+    for x in (z, away_from_kink(at_guide_size(z, guide, -8, 8))):
+        elementwise.gradient(impl, "leaky_relu", x, seed, **kwargs)
 
 
 @spec("act.leaky_relu.kink")
@@ -147,16 +173,18 @@ def test_leaky_relu_kink(impl):
 
 # ------------------------------------------------------------------ gelu
 @spec("act.gelu.values")
-@given(z=moderate)
-@example(z=np.array([-2.27, -1.0, 0.0, 1.0, 2.27], dtype=np.float32))
-def test_gelu_values(impl, z):
-    elementwise.values(impl, "gelu", z)
+@given(z=moderate, guide=widths)
+@example(z=np.array([-2.27, -1.0, 0.0, 1.0, 2.27], dtype=np.float32), guide=WIDTH)
+def test_gelu_values(impl, z, guide):
+    for x in sized(z, guide, -20, 20):
+        elementwise.values(impl, "gelu", x)
 
 
 @spec("act.gelu.gradient")
-@given(z=grad_inputs, seed=seeds)
-def test_gelu_gradient(impl, z, seed):
-    elementwise.gradient(impl, "gelu", z, seed)
+@given(z=grad_inputs, seed=seeds, guide=widths)
+def test_gelu_gradient(impl, z, seed, guide):
+    for x in sized(z, guide, -8, 8):
+        elementwise.gradient(impl, "gelu", x, seed)
 
 
 @spec("act.gelu.approximation")
@@ -171,57 +199,62 @@ def test_gelu_approximation():
 
 # ------------------------------------------------------------------ softmax
 @spec("act.softmax.values")
-@given(z=moderate)
-def test_softmax_values(impl, z):
-    check_softmax(impl, z, axis=None, shifted=False)
+@given(z=moderate, guide=rows)
+def test_softmax_values(impl, z, guide):
+    for x in sized(z, guide, -20, 20):
+        check_softmax(impl, x, axis=None, shifted=False)
 
 
 @spec("act.softmax.gradient")
-@given(z=grad_inputs, seed=seeds)
-def test_softmax_gradient(impl, z, seed):
-    check_gradients(lambda z: impl.softmax(z), lambda z: torch.softmax(z, dim=-1), {"z": z},
-                    what="softmax(z)", call="impl.softmax(z)", seed=seed)
+@given(z=grad_inputs, seed=seeds, guide=rows)
+def test_softmax_gradient(impl, z, seed, guide):
+    for z in sized(z, guide, -8, 8):
+        check_gradients(lambda z: impl.softmax(z), lambda z: torch.softmax(z, dim=-1), {"z": z},
+                        what="softmax(z)", call="impl.softmax(z)", seed=seed)
 
 
 @spec("act.softmax.sums_to_one")
-@given(z=large)
-def test_softmax_sums_to_one(impl, z):
-    p = tensor_result(impl.softmax(Tensor(z)), what="softmax(z)", shape=z.shape, dtype=np.float32,
-                      inputs={"z": z}, call="impl.softmax(z)")
-    require(bool(np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()),
-            "softmax(z) has values outside [0, 1] (or NaN/inf)", inputs={"z": z}, call="impl.softmax(z)")
-    sums = p.astype(np.float64).sum(axis=-1)
-    k = z.shape[-1]
-    assert_close(sums, np.ones_like(sums), forward_bound(np.float32, 1.0, n_terms=2 * k), what="the row sums of softmax(z)",
-                 against="1", policy="float32, sum of K probabilities", inputs={"z": z}, call="impl.softmax(z)")
+@given(z=large, guide=rows)
+def test_softmax_sums_to_one(impl, z, guide):
+    for z in sized(z, guide, -1e4, 1e4):
+        p = tensor_result(impl.softmax(Tensor(z)), what="softmax(z)", shape=z.shape, dtype=np.float32,
+                          inputs={"z": z}, call="impl.softmax(z)")
+        require(bool(np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()),
+                "softmax(z) has values outside [0, 1] (or NaN/inf)", inputs={"z": z}, call="impl.softmax(z)")
+        sums = p.astype(np.float64).sum(axis=-1)
+        k = z.shape[-1]
+        assert_close(sums, np.ones_like(sums), forward_bound(np.float32, 1.0, n_terms=2 * k), what="the row sums of softmax(z)",
+                     against="1", policy="float32, sum of K probabilities", inputs={"z": z}, call="impl.softmax(z)")
 
 
 @spec("act.softmax.shift_invariance")
-@given(z=arrays(shapes(), -10, 10), shift=st.sampled_from([-1e4, -100.0, -1.5, 3.0, 200.0, 1e4]))
-def test_softmax_shift_invariance(impl, z, shift):
-    shifted = (z.astype(np.float64) + shift).astype(np.float32)
-    base = tensor_result(impl.softmax(Tensor(z)), what="softmax(z)", shape=z.shape, dtype=np.float32)
-    moved = tensor_result(impl.softmax(Tensor(shifted)), what="softmax(z + c)", shape=z.shape, dtype=np.float32,
-                          inputs={"z": shifted}, call="impl.softmax(z)")
-    # The shifted input is itself rounded to float32: compare each against the exact softmax of what it received.
-    for got, inp in ((base, z), (moved, shifted)):
-        z64 = inp.astype(np.float64)
-        assert_close(got, oracles.softmax(z64), forward_bound(np.float32, oracles.softmax_scale(z64, shifted=True), n_terms=1),
-                     what="softmax(z + c)" if inp is shifted else "softmax(z)", against="the exact softmax",
-                     policy="float32, shifted softmax", inputs={"z": inp}, call="impl.softmax(z)")
-    # And when the shift is exactly representable, the two outputs agree.
-    exact = (shifted.astype(np.float64) - z.astype(np.float64)) == shift
-    if exact.all():
-        assert_close(moved, base, forward_bound(np.float32, oracles.softmax_scale(z.astype(np.float64), shifted=True), n_terms=2),
-                     what="softmax(z + c)", against="softmax(z)", policy="float32 invariant",
-                     inputs={"z": shifted}, call="impl.softmax(z)")
+@given(z=arrays(shapes(), -10, 10), shift=st.sampled_from([-1e4, -100.0, -1.5, 3.0, 200.0, 1e4]), guide=rows)
+def test_softmax_shift_invariance(impl, z, shift, guide):
+    for z in sized(z, guide, -10, 10):
+        shifted = (z.astype(np.float64) + shift).astype(np.float32)
+        base = tensor_result(impl.softmax(Tensor(z)), what="softmax(z)", shape=z.shape, dtype=np.float32)
+        moved = tensor_result(impl.softmax(Tensor(shifted)), what="softmax(z + c)", shape=z.shape, dtype=np.float32,
+                              inputs={"z": shifted}, call="impl.softmax(z)")
+        # The shifted input is itself rounded to float32: compare each against the exact softmax of what it received.
+        for got, inp in ((base, z), (moved, shifted)):
+            z64 = inp.astype(np.float64)
+            assert_close(got, oracles.softmax(z64), forward_bound(np.float32, oracles.softmax_scale(z64, shifted=True), n_terms=1),
+                         what="softmax(z + c)" if inp is shifted else "softmax(z)", against="the exact softmax",
+                         policy="float32, shifted softmax", inputs={"z": inp}, call="impl.softmax(z)")
+        # And when the shift is exactly representable, the two outputs agree.
+        exact = (shifted.astype(np.float64) - z.astype(np.float64)) == shift
+        if exact.all():
+            assert_close(moved, base, forward_bound(np.float32, oracles.softmax_scale(z.astype(np.float64), shifted=True), n_terms=2),
+                         what="softmax(z + c)", against="softmax(z)", policy="float32 invariant",
+                         inputs={"z": shifted}, call="impl.softmax(z)")
 
 
 @spec("act.softmax.stability")
-@given(z=large)
-@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32))
-def test_softmax_stability(impl, z):
-    check_softmax(impl, z, axis=None, shifted=True)
+@given(z=large, guide=rows)
+@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32), guide=ROW)
+def test_softmax_stability(impl, z, guide):
+    for x in sized(z, guide, -1e4, 1e4):
+        check_softmax(impl, x, axis=None, shifted=True)
 
 
 @spec("act.softmax.axis")

@@ -13,12 +13,16 @@ from aifund.kit.effects import (assign_returned, check_layer_is_live, parameters
                                  step_returned)
 from aifund.kit.gradients import check_gradients
 from aifund.kit.models import linear_with
-from aifund.kit.strategies import seeds
+from aifund.kit.strategies import GUIDE_SHAPES, guide_shapes, seeds
 from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
 sizes = st.sampled_from([1, 2, 3, 5, 8])
 layer_lists = st.lists(st.integers(1, 300), min_size=2, max_size=6)
+# Each example also checks one of the guide's layers (784->256, 256->128, 128->10) at batch 64, from its seed;
+# gradients only at the two smaller ones (float64, a finite-difference pass per input).
+guide_layers = guide_shapes("layers")
+cheap_guide_layers = st.sampled_from(GUIDE_SHAPES["layers"][1:])
 
 
 @spec("linear.shapes")
@@ -45,8 +49,14 @@ def test_linear_parameters(impl):
 
 
 @spec("linear.forward")
-@given(n_in=sizes, n_out=sizes, batch=sizes, seed=seeds)
-def test_linear_forward(impl, n_in, n_out, batch, seed):
+@given(n_in=sizes, n_out=sizes, batch=sizes, seed=seeds, guide=guide_layers)
+def test_linear_forward(impl, n_in, n_out, batch, seed, guide):
+    for batch, n_in, n_out in ((batch, n_in, n_out), guide):
+        linear_forward(impl, n_in, n_out, batch, seed)
+
+
+def linear_forward(impl, n_in, n_out, batch, seed):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     x = rng.uniform(-5, 5, (batch, n_in)).astype(np.float32)
     w = rng.standard_normal((n_in, n_out)).astype(np.float32)
@@ -64,14 +74,15 @@ def test_linear_forward(impl, n_in, n_out, batch, seed):
 
 
 @spec("linear.gradient")
-@given(n_in=sizes, n_out=sizes, batch=sizes, seed=seeds)
-def test_linear_gradient(impl, n_in, n_out, batch, seed):
-    rng = np.random.default_rng(seed)
-    inputs = {"x": rng.uniform(-2, 2, (batch, n_in)), "w": rng.standard_normal((n_in, n_out)),
-              "b": rng.standard_normal(n_out)}
-    layer = impl.Linear(n_in, n_out)   # one object; w and b are set on it before each call
-    check_gradients(lambda x, w, b: linear_with(impl, w, b, layer)(x), lambda x, w, b: x @ w + b, inputs,
-                    what="layer(x)", call="layer(x)  # with layer.w = w, layer.b = b", seed=seed)
+@given(n_in=sizes, n_out=sizes, batch=sizes, seed=seeds, guide=cheap_guide_layers)
+def test_linear_gradient(impl, n_in, n_out, batch, seed, guide):
+    for batch, n_in, n_out in ((batch, n_in, n_out), guide):
+        rng = np.random.default_rng(seed)
+        inputs = {"x": rng.uniform(-2, 2, (batch, n_in)), "w": rng.standard_normal((n_in, n_out)),
+                  "b": rng.standard_normal(n_out)}
+        layer = impl.Linear(n_in, n_out)   # one object; w and b are set on it before each call
+        check_gradients(lambda x, w, b: linear_with(impl, w, b, layer)(x), lambda x, w, b: x @ w + b, inputs,
+                        what="layer(x)", call="layer(x)  # with layer.w = w, layer.b = b", seed=seed)
 
 
 # Two orientations, so that taking the fan from the wrong dimension changes the variance 4-fold.

@@ -10,12 +10,16 @@ from aifund.remote import Tensor
 from aifund.kit import oracles
 from aifund.kit.check import assert_close, require, tensor_result
 from aifund.kit.gradients import check_gradients
-from aifund.kit.strategies import arrays, one_hot, prob_rows, probabilities, seeds, shapes
+from aifund.kit.strategies import (arrays, at_guide_size, guide_shapes, one_hot, prob_rows, probabilities, seeds,
+                                   shapes)
 from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
 POLICY = "float32, mean of N terms"
 batch_classes = st.tuples(st.sampled_from([1, 2, 3, 8]), st.sampled_from([2, 3, 10]))
+# Each example also checks a batch of 10-class rows of the guide's sizes (aifund/kit/strategies.py GUIDE_SHAPES),
+# built from the drawn values or seed.
+rows = guide_shapes("rows")
 
 
 def scalar(out, what, dtype, inputs, call) -> float:
@@ -33,8 +37,14 @@ def check_loss(name, got, ref, torch_ref, scale, n_terms, inputs, call):
 
 # ------------------------------------------------------------------ MSE
 @spec("loss.mse.values")
-@given(y_pred=arrays(shapes(), -10, 10), seed=seeds)
-def test_mse_values(impl, y_pred, seed):
+@given(y_pred=arrays(shapes(), -10, 10), seed=seeds, guide=rows)
+def test_mse_values(impl, y_pred, seed, guide):
+    check_mse(impl, y_pred, seed)
+    check_mse(impl, at_guide_size(y_pred, guide, -10, 10), seed)
+
+
+def check_mse(impl, y_pred, seed):
+    __tracebackhide__ = True
     y_true = np.random.default_rng(seed).uniform(-10, 10, y_pred.shape).astype(np.float32)
     inputs, call = {"y_pred": y_pred, "y_true": y_true}, "impl.mse(y_pred, y_true)"
     got = scalar(impl.mse(Tensor(y_pred), Tensor(y_true)), "mse(y_pred, y_true)", np.float32, inputs, call)
@@ -45,17 +55,24 @@ def test_mse_values(impl, y_pred, seed):
 
 
 @spec("loss.mse.gradient")
-@given(y_pred=arrays(shapes(max_dims=2), -5, 5, dtype=np.float64), seed=seeds)
-def test_mse_gradient(impl, y_pred, seed):
-    y_true = np.random.default_rng(seed).uniform(-5, 5, y_pred.shape)
-    check_gradients(impl.mse, torch.nn.functional.mse_loss, {"y_pred": y_pred, "y_true": y_true},
-                    what="mse(y_pred, y_true)", call="impl.mse(y_pred, y_true)", seed=seed)
+@given(y_pred=arrays(shapes(max_dims=2), -5, 5, dtype=np.float64), seed=seeds, guide=rows)
+def test_mse_gradient(impl, y_pred, seed, guide):
+    for y_pred in (y_pred, at_guide_size(y_pred, guide, -5, 5)):
+        y_true = np.random.default_rng(seed).uniform(-5, 5, y_pred.shape)
+        check_gradients(impl.mse, torch.nn.functional.mse_loss, {"y_pred": y_pred, "y_true": y_true},
+                        what="mse(y_pred, y_true)", call="impl.mse(y_pred, y_true)", seed=seed)
 
 
 # ------------------------------------------------------------------ BCE
 @spec("loss.bce.values")
-@given(p=probabilities(shapes()), seed=seeds)
-def test_bce_values(impl, p, seed):
+@given(p=probabilities(shapes()), seed=seeds, guide=rows)
+def test_bce_values(impl, p, seed, guide):
+    check_bce(impl, p, seed)
+    check_bce(impl, at_guide_size(p, guide, 1e-3, 1 - 1e-3), seed)
+
+
+def check_bce(impl, p, seed):
+    __tracebackhide__ = True
     y = (np.random.default_rng(seed).random(p.shape) < 0.5).astype(np.float32)
     inputs, call = {"p": p, "y": y}, "impl.binary_cross_entropy(p, y)"
     got = scalar(impl.binary_cross_entropy(Tensor(p), Tensor(y)), "binary_cross_entropy(p, y)", np.float32, inputs, call)
@@ -66,11 +83,12 @@ def test_bce_values(impl, p, seed):
 
 
 @spec("loss.bce.gradient")
-@given(p=probabilities(shapes(max_dims=2), lo=0.05, dtype=np.float64), seed=seeds)
-def test_bce_gradient(impl, p, seed):
-    y = (np.random.default_rng(seed).random(p.shape) < 0.5).astype(np.float64)
-    check_gradients(impl.binary_cross_entropy, oracles.torch_bce, {"p": p, "y": y}, wrt=("p",),
-                    what="binary_cross_entropy(p, y)", call="impl.binary_cross_entropy(p, y)", seed=seed)
+@given(p=probabilities(shapes(max_dims=2), lo=0.05, dtype=np.float64), seed=seeds, guide=rows)
+def test_bce_gradient(impl, p, seed, guide):
+    for p in (p, at_guide_size(p, guide, 0.05, 0.95)):
+        y = (np.random.default_rng(seed).random(p.shape) < 0.5).astype(np.float64)
+        check_gradients(impl.binary_cross_entropy, oracles.torch_bce, {"p": p, "y": y}, wrt=("p",),
+                        what="binary_cross_entropy(p, y)", call="impl.binary_cross_entropy(p, y)", seed=seed)
 
 
 @spec("loss.bce.extremes")
@@ -114,9 +132,14 @@ def test_bce_guide_intuition(impl):
 
 # ------------------------------------------------------------------ CCE
 @spec("loss.cce.values")
-@given(shape=batch_classes, seed=seeds)
-def test_cce_values(impl, shape, seed):
-    n, k = shape
+@given(shape=batch_classes, seed=seeds, guide=rows)
+def test_cce_values(impl, shape, seed, guide):
+    for n, k in (shape, guide):
+        cce_values(impl, n, k, seed)
+
+
+def cce_values(impl, n, k, seed):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     p, y = prob_rows(n, k, rng), one_hot(rng.integers(0, k, n), k)
     inputs, call = {"p": p, "y": y}, "impl.categorical_cross_entropy(p, y)"
@@ -129,9 +152,14 @@ def test_cce_values(impl, shape, seed):
 
 
 @spec("loss.cce.gradient")
-@given(shape=batch_classes, seed=seeds)
-def test_cce_gradient(impl, shape, seed):
-    n, k = shape
+@given(shape=batch_classes, seed=seeds, guide=rows)
+def test_cce_gradient(impl, shape, seed, guide):
+    for n, k in (shape, guide):
+        cce_gradient(impl, n, k, seed)
+
+
+def cce_gradient(impl, n, k, seed):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     p, y = prob_rows(n, k, rng, floor=0.02, dtype=np.float64), one_hot(rng.integers(0, k, n), k, np.float64)
     check_gradients(impl.categorical_cross_entropy, oracles.torch_cce, {"p": p, "y": y}, wrt=("p",),
@@ -139,9 +167,14 @@ def test_cce_gradient(impl, shape, seed):
 
 
 @spec("loss.cce.zero_probabilities")
-@given(shape=batch_classes.filter(lambda s: s[1] >= 3), seed=seeds)
-def test_cce_zero_probabilities(impl, shape, seed):
-    n, k = shape
+@given(shape=batch_classes.filter(lambda s: s[1] >= 3), seed=seeds, guide=rows)
+def test_cce_zero_probabilities(impl, shape, seed, guide):
+    for n, k in (shape, guide):
+        cce_zero_probabilities(impl, n, k, seed)
+
+
+def cce_zero_probabilities(impl, n, k, seed):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, k, n)
     y = one_hot(labels, k)
@@ -169,9 +202,14 @@ def test_cce_zero_probabilities(impl, shape, seed):
 
 
 @spec("loss.cce.mean_over_samples")
-@given(shape=batch_classes, seed=seeds)
-def test_cce_mean_over_samples(impl, shape, seed):
-    n, k = shape
+@given(shape=batch_classes, seed=seeds, guide=rows)
+def test_cce_mean_over_samples(impl, shape, seed, guide):
+    for n, k in (shape, guide):
+        cce_mean_over_samples(impl, n, k, seed)
+
+
+def cce_mean_over_samples(impl, n, k, seed):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     p, y = prob_rows(n, k, rng), one_hot(rng.integers(0, k, n), k)
     call = "impl.categorical_cross_entropy(p, y)"

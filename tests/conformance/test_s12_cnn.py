@@ -9,7 +9,7 @@ from aifund.kit import oracles
 from aifund.kit.check import assert_close, require, tensor_result
 from aifund.kit.effects import assign_returned
 from aifund.kit.gradients import check_gradients
-from aifund.kit.strategies import seeds
+from aifund.kit.strategies import GUIDE_SHAPES, guide_shapes, seeds
 from aifund.kit.tolerance import composite_bound, forward_bound
 
 spec = pytest.mark.spec
@@ -17,6 +17,10 @@ spec = pytest.mark.spec
 CONV_CASES = [(1, 1, 1, 5, 5, 3, 1, 0), (2, 3, 2, 6, 7, 3, 2, 1), (1, 2, 4, 8, 5, 2, 1, 2), (2, 1, 3, 7, 7, 3, 3, 1),
               (1, 4, 2, 4, 6, 1, 1, 0)]
 POOL_CASES = [((1, 1, 4, 4), 2, None), ((2, 3, 7, 6), 3, 2), ((1, 2, 5, 8), 2, 1), ((2, 1, 9, 9), 3, None)]
+# Each example also checks one of SimpleCNN's own stages (aifund/kit/strategies.py GUIDE_SHAPES): conv1 on a batch
+# of 64 MNIST images, conv2 on 32-channel 14x14 maps; pool1 and pool2 (2x2) on those convolutions' outputs.
+guide_convs = guide_shapes("conv")
+guide_pools = st.sampled_from([(shape, 2, None) for shape in GUIDE_SHAPES["maps"]])
 GUIDE_IMAGE = np.array([[1, 2, 3, 4, 5], [5, 6, 7, 8, 9], [1, 2, 3, 4, 5], [5, 6, 7, 8, 9], [1, 2, 3, 4, 5]], np.float32)
 GUIDE_FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]], np.float32)
 
@@ -49,8 +53,14 @@ def conv_call(case):
 
 
 @spec("conv.conv2d.values")
-@given(case=st.sampled_from(CONV_CASES), seed=seeds, with_bias=st.booleans())
-def test_conv2d_values(impl, case, seed, with_bias):
+@given(case=st.sampled_from(CONV_CASES), seed=seeds, with_bias=st.booleans(), guide=guide_convs)
+def test_conv2d_values(impl, case, seed, with_bias, guide):
+    for case in (case, guide):
+        conv2d_values(impl, case, seed, with_bias)
+
+
+def conv2d_values(impl, case, seed, with_bias):
+    __tracebackhide__ = True
     n, ci, co, h, w_, k, s, p = case
     rng = np.random.default_rng(seed)
     x = rng.uniform(-3, 3, (n, ci, h, w_)).astype(np.float32)
@@ -101,8 +111,14 @@ def test_conv2d_guide_example(impl):
 
 
 @spec("pool.max_pool2d.values")
-@given(case=st.sampled_from(POOL_CASES), seed=seeds)
-def test_max_pool2d_values(impl, case, seed):
+@given(case=st.sampled_from(POOL_CASES), seed=seeds, guide=guide_pools)
+def test_max_pool2d_values(impl, case, seed, guide):
+    for case in (case, guide):
+        max_pool2d_values(impl, case, seed)
+
+
+def max_pool2d_values(impl, case, seed):
+    __tracebackhide__ = True
     shape, kernel, stride = case
     x = np.random.default_rng(seed).uniform(-5, 5, shape).astype(np.float32)
     call = f"impl.max_pool2d(x, kernel={kernel}" + ("" if stride is None else f", stride={stride}") + ")"

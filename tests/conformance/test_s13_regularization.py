@@ -1,5 +1,5 @@
-"""Section 13 of the guide: weight decay, dropout, batch norm, early stopping, augmentation
-(spec/s13_regularization.toml)."""
+"""Section 13 of the guide: weight decay, dropout, batch norm, early stopping
+(spec/s13_regularization.toml); augmentation is in test_s13_augmentation.py."""
 from statistics import NormalDist
 
 import numpy as np
@@ -11,11 +11,14 @@ from aifund.remote import Tensor
 from aifund.kit import oracles
 from aifund.kit.check import assert_close, require, tensor_result
 from aifund.kit.gradients import check_gradients
-from aifund.kit.strategies import seeds
+from aifund.kit.strategies import GUIDE_SHAPES, guide_shapes, seeds
 from aifund.kit.tolerance import forward_bound, gradient_bound
 
 spec = pytest.mark.spec
 Z_ONE_IN_A_MILLION = NormalDist().inv_cdf(1 - 1e-6 / 4)    # two statistics, two-sided
+# Each example also checks an input of the guide's sizes (aifund/kit/strategies.py GUIDE_SHAPES): a batch of 64 at
+# the MLP's widths, SimpleCNN's 32- and 64-channel maps, 28x28 images.
+widths = guide_shapes("activations")
 
 
 # ------------------------------------------------------------------ weight decay
@@ -71,18 +74,28 @@ def test_l2_weight_decay(impl, seed, lam):
 
 # ------------------------------------------------------------------ dropout
 @spec("reg.dropout.inference")
-@given(p=st.sampled_from([0.0, 0.3, 0.9]), seed=seeds)
-def test_dropout_inference(impl, p, seed):
-    x = np.random.default_rng(seed).standard_normal((4, 5)).astype(np.float32)
+@given(p=st.sampled_from([0.0, 0.3, 0.9]), seed=seeds, guide=widths)
+def test_dropout_inference(impl, p, seed, guide):
+    for shape in ((4, 5), guide):
+        dropout_inference(impl, p, np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
+
+
+def dropout_inference(impl, p, x):
+    __tracebackhide__ = True
     got = tensor_result(impl.dropout(Tensor(x), p, training=False), what="dropout(x, p, training=False)", shape=x.shape,
                         dtype=np.float32)
     require(np.array_equal(got, x), f"dropout(x, p={p}, training=False) changed x: inference must use every neuron as is")
 
 
 @spec("reg.dropout.survivors")
-@given(p=st.sampled_from([0.1, 0.5, 0.8]), seed=seeds)
-def test_dropout_survivors(impl, p, seed):
-    x = np.random.default_rng(seed).uniform(0.5, 2.0, (8, 64)).astype(np.float32)
+@given(p=st.sampled_from([0.1, 0.5, 0.8]), seed=seeds, guide=widths)
+def test_dropout_survivors(impl, p, seed, guide):
+    for shape in ((8, 64), guide):
+        dropout_survivors(impl, p, np.random.default_rng(seed).uniform(0.5, 2.0, shape).astype(np.float32))
+
+
+def dropout_survivors(impl, p, x):
+    __tracebackhide__ = True
     got = tensor_result(impl.dropout(Tensor(x), p), what=f"dropout(x, {p})", shape=x.shape, dtype=np.float32)
     scaled = x.astype(np.float64) / (1 - p)
     kept = got != 0
@@ -114,11 +127,18 @@ def test_dropout_statistics(impl, p):
 
 # ------------------------------------------------------------------ batch norm
 BN_SHAPES = [(8, 3), (2, 5), (4, 3, 5, 5), (2, 2, 3, 4)]
+BN_GUIDE = st.sampled_from([GUIDE_SHAPES["activations"][1], *GUIDE_SHAPES["maps"]])   # (64, 256), conv outputs
 
 
 @spec("reg.batch_norm.values")
-@given(shape=st.sampled_from(BN_SHAPES), seed=seeds, offset=st.sampled_from([0.0, 3.0]))
-def test_batch_norm_values(impl, shape, seed, offset):
+@given(shape=st.sampled_from(BN_SHAPES), seed=seeds, offset=st.sampled_from([0.0, 3.0]), guide=BN_GUIDE)
+def test_batch_norm_values(impl, shape, seed, offset, guide):
+    for shape in (shape, guide):
+        batch_norm_values(impl, shape, seed, offset)
+
+
+def batch_norm_values(impl, shape, seed, offset):
+    __tracebackhide__ = True
     rng = np.random.default_rng(seed)
     z = (rng.standard_normal(shape) * rng.uniform(0.5, 3) + offset).astype(np.float32)
     gamma, beta = rng.uniform(0.5, 2, shape[1]).astype(np.float32), rng.standard_normal(shape[1]).astype(np.float32)
@@ -146,11 +166,14 @@ def test_batch_norm_values(impl, shape, seed, offset):
 @spec("reg.batch_norm.gradient")
 @given(shape=st.sampled_from(BN_SHAPES), seed=seeds)
 def test_batch_norm_gradient(impl, shape, seed):
-    rng = np.random.default_rng(seed)
-    inputs = {"z": rng.standard_normal(shape) * 2, "gamma": rng.uniform(0.5, 2, shape[1]), "beta": rng.standard_normal(shape[1])}
-    check_gradients(impl.batch_norm,
-                    lambda z, g, b: torch.nn.functional.batch_norm(z, None, None, g, b, training=True, eps=1e-5),
-                    inputs, what="batch_norm(z, gamma, beta)", call="impl.batch_norm(z, gamma, beta)", seed=seed)
+    # and at the guide's hidden width 128, batch 64 (the cheapest of its sizes to differentiate)
+    for shape in (shape, GUIDE_SHAPES["activations"][2]):
+        rng = np.random.default_rng(seed)
+        inputs = {"z": rng.standard_normal(shape) * 2, "gamma": rng.uniform(0.5, 2, shape[1]),
+                  "beta": rng.standard_normal(shape[1])}
+        check_gradients(impl.batch_norm,
+                        lambda z, g, b: torch.nn.functional.batch_norm(z, None, None, g, b, training=True, eps=1e-5),
+                        inputs, what="batch_norm(z, gamma, beta)", call="impl.batch_norm(z, gamma, beta)", seed=seed)
 
 
 # ------------------------------------------------------------------ early stopping
@@ -177,93 +200,3 @@ def test_early_stopping_reference(impl, losses, patience, min_delta):
                 f"EarlyStopping(patience={patience}, min_delta={min_delta or 0.0}) on losses {losses[:call + 1]}: "
                 f"call {call} returned {got!r} with best_loss={stopper.best_loss!r}, best_epoch={stopper.best_epoch!r}; "
                 f"expected {stop} with best_loss={best!r}, best_epoch={best_epoch}")
-
-
-# ------------------------------------------------------------------ augmentation (numpy)
-images = st.sampled_from([(5, 5), (4, 7), (3, 6, 6), (1, 5, 8)])
-
-
-def image(shape, seed):
-    return np.random.default_rng(seed).uniform(0, 1, shape).astype(np.float32)
-
-
-@spec("aug.flips")
-@given(shape=images, seed=seeds)
-def test_flips(impl, shape, seed):
-    img = image(shape, seed)
-    keep = img.copy()
-    h, v = impl.hflip(img), impl.vflip(img)
-    require(np.array_equal(h, img[..., :, ::-1]), "hflip should reverse the width (last) axis")
-    require(np.array_equal(v, img[..., ::-1, :]), "vflip should reverse the height axis")
-    require(np.array_equal(impl.hflip(h), img) and np.array_equal(impl.vflip(v), img), "flipping twice should give the image back")
-    require(np.array_equal(img, keep), "a flip changed its input array")
-
-
-@spec("aug.random_crop")
-@given(shape=images, seed=seeds, padding=st.sampled_from([0, 1, 3]))
-def test_random_crop(impl, shape, seed, padding):
-    img = image(shape, seed)
-    h, w = shape[-2:]
-    size = min(h, w)
-    padded = np.pad(img, [(0, 0)] * (img.ndim - 2) + [(padding, padding)] * 2)
-    windows = {(t, l) for t in range(h + 2 * padding - size + 1) for l in range(w + 2 * padding - size + 1)}
-    seen = set()
-    for k in range(30):
-        crop = impl.random_crop(img, size, padding, np.random.default_rng(seed + k))
-        require(isinstance(crop, np.ndarray) and crop.shape == shape[:-2] + (size, size),
-                f"random_crop(img of {shape}, size={size}, padding={padding}) returned shape {getattr(crop, 'shape', None)}")
-        match = [(t, l) for t, l in windows if np.array_equal(crop, padded[..., t:t + size, l:l + size])]
-        require(bool(match), "random_crop returned something that is not a window of the zero-padded image")
-        seen.update(match)
-    if len(windows) > 1:
-        require(len(seen) > 1, f"30 different rng states gave the same window: the crop position should be random "
-                               f"(over {len(windows)} possible windows with padding {padding})")
-
-
-@spec("aug.gaussian_noise")
-@given(std=st.sampled_from([0.01, 0.1, 0.5]), seed=seeds)
-def test_gaussian_noise(impl, std, seed):
-    img = np.full((3, 200, 200), 0.5, np.float32)
-    noise = impl.gaussian_noise(img, std, np.random.default_rng(seed)).astype(np.float64) - 0.5
-    n = noise.size
-    require(abs(noise.mean()) <= Z_ONE_IN_A_MILLION * std / np.sqrt(n),
-            f"gaussian_noise(img, {std}) shifted the mean by {noise.mean():.3g}; the noise has mean 0")
-    require(abs(noise.std() / std - 1) <= Z_ONE_IN_A_MILLION * np.sqrt(0.5 / n) + 1e-6,
-            f"gaussian_noise(img, {std}) has standard deviation {noise.std():.5g}, expected {std}")
-    same = impl.gaussian_noise(img, 0.0, np.random.default_rng(seed))
-    require(np.allclose(same, img), "gaussian_noise with std 0 should return the image")
-
-
-@spec("aug.brightness_contrast")
-@given(shape=images, seed=seeds, delta=st.sampled_from([-0.3, 0.0, 0.25]), factor=st.sampled_from([0.5, 1.0, 1.8]))
-def test_brightness_contrast(impl, shape, seed, delta, factor):
-    img = image(shape, seed)
-    b = impl.adjust_brightness(img, delta)
-    require(np.allclose(b, np.clip(img.astype(np.float64) + delta, 0, 1), atol=1e-6),
-            f"adjust_brightness(img, {delta}) should be clip(img + delta, 0, 1)")
-    c = impl.adjust_contrast(img, factor)
-    mean = img.astype(np.float64).mean()
-    require(np.allclose(c, np.clip((img - mean) * factor + mean, 0, 1), atol=1e-6),
-            f"adjust_contrast(img, {factor}) should be clip((img - mean) * factor + mean, 0, 1), mean over the whole image")
-    for name, out in (("adjust_brightness", b), ("adjust_contrast", c)):
-        require(out.shape == img.shape and out.min() >= 0 and out.max() <= 1, f"{name} left [0, 1] or changed the shape")
-    require(np.allclose(impl.adjust_brightness(img, 0.0), img) and np.allclose(impl.adjust_contrast(img, 1.0), img, atol=1e-6),
-            "brightness delta 0 and contrast factor 1 should leave the image unchanged")
-
-
-@spec("aug.rotate")
-@given(side=st.sampled_from([4, 5, 8]), channels=st.sampled_from([None, 3]), seed=seeds,
-       angle=st.sampled_from([17.0, 45.0, 130.0]))
-def test_rotate(impl, side, channels, seed, angle):
-    shape = (side, side) if channels is None else (channels, side, side)
-    img = image(shape, seed)
-    for degrees, expected in ((0, img), (360, img), (90, np.rot90(img, 1, axes=(-2, -1))),
-                              (-90, np.rot90(img, -1, axes=(-2, -1))), (180, np.rot90(img, 2, axes=(-2, -1)))):
-        got = impl.rotate(img, degrees)
-        require(got.shape == img.shape and np.allclose(got, expected, atol=1e-6),
-                f"rotate(img, {degrees}) should equal " + ("the image" if degrees in (0, 360) else
-                                                           f"numpy.rot90 (counter-clockwise) by {degrees}"))
-    other = impl.rotate(img, angle)
-    values = set(np.round(img.ravel(), 6)) | {0.0}
-    require(other.shape == img.shape and set(np.round(other.ravel(), 6)) <= values,
-            f"rotate(img, {angle}) should keep the shape and only move pixels (nearest neighbour) or leave zeros")
