@@ -29,6 +29,10 @@ def sized(z, guide, lo, hi):
     return (z, at_guide_size(z, guide, lo, hi))
 
 
+# Points that pin a function where a property alone does not (0, and two more where the functions differ).
+ANCHORS = np.array([0.0, 1.0, -2.0], dtype=np.float32)
+
+
 # ------------------------------------------------------------------ sigmoid
 @spec("act.sigmoid.values")
 @given(z=moderate, guide=widths)
@@ -54,9 +58,9 @@ def test_sigmoid_symmetry(impl, z, guide):
         bound = forward_bound(np.float32, oracles.ELEMENTWISE["sigmoid"].scale(z.astype(np.float64)), n_terms=2)
         assert_close(neg, 1.0 - pos.astype(np.float64), bound, what="sigmoid(-z)", against="1 - sigmoid(z)",
                      policy="float32 invariant", inputs={"z": z}, call="impl.sigmoid(-z)")
-        half = tensor_result(impl.sigmoid(Tensor(np.zeros(1, np.float32))), what="sigmoid(0)", shape=(1,), dtype=np.float32)
-        assert_close(half, [0.5], forward_bound(np.float32, 1.0), what="sigmoid(0)", against="1/2",
-                     policy="float32 elementwise", inputs={"z": np.zeros(1, np.float32)}, call="impl.sigmoid(z)")
+    # The property holds for many wrong functions (a constant 1/2, say): it is a property of *the* sigmoid
+    # only where the function is pinned, at 0 (1/2) and at two more points, against the formula.
+    elementwise.values(impl, "sigmoid", ANCHORS)
 
 
 @spec("act.sigmoid.stability")
@@ -106,8 +110,7 @@ def test_tanh_odd(impl, z, guide):
         bound = forward_bound(np.float32, oracles.ELEMENTWISE["tanh"].scale(z.astype(np.float64)), n_terms=2)
         assert_close(neg, -pos.astype(np.float64), bound, what="tanh(-z)", against="-tanh(z)",
                      policy="float32 invariant", inputs={"z": z}, call="impl.tanh(-z)")
-        zero = tensor_result(impl.tanh(Tensor(np.zeros(1, np.float32))), what="tanh(0)", shape=(1,), dtype=np.float32)
-        require(abs(float(zero[0])) <= forward_bound(np.float32, 1.0), f"tanh(0) = {zero[0]!r}, expected 0")
+    elementwise.values(impl, "tanh", ANCHORS)   # pinned: tanh(0) = 0, and two more points (0 everywhere is odd too)
 
 
 @spec("act.tanh.stability")
@@ -225,6 +228,13 @@ def test_softmax_sums_to_one(impl, z, guide):
         k = z.shape[-1]
         assert_close(sums, np.ones_like(sums), forward_bound(np.float32, 1.0, n_terms=2 * k), what="the row sums of softmax(z)",
                      against="1", policy="float32, sum of K probabilities", inputs={"z": z}, call="impl.softmax(z)")
+    # Rows of 1/K sum to one too: pinned on one row of distinct scores against the exact softmax.
+    row = ANCHORS.reshape(1, -1)
+    got = tensor_result(impl.softmax(Tensor(row)), what="softmax(z)", shape=row.shape, dtype=np.float32,
+                        inputs={"z": row}, call="impl.softmax(z)")
+    assert_close(got, oracles.softmax(row.astype(np.float64)), forward_bound(np.float32, 1.0, n_terms=2 * row.size),
+                 what="softmax(z)", against="the exact softmax", policy="float32, shifted softmax", inputs={"z": row},
+                 call="impl.softmax(z)")
 
 
 @spec("act.softmax.shift_invariance")

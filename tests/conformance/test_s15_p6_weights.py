@@ -5,7 +5,7 @@ import io
 
 import numpy as np
 import pytest
-from aifund.remote import Tensor, current, tensor_claims
+from aifund.remote import ImplementationRaised, Tensor, current, tensor_claims
 
 from aifund.kit.check import fail, require
 
@@ -55,10 +55,19 @@ def _rewrite(name, arrays: dict):
 def test_weights_refuse_bad_files(impl, damage):
     Tensor.manual_seed(1)
     model = impl.MLP([4, 3, 2])
-    before = [p.numpy().copy() for p in model.parameters()]
     impl.save_weights(impl.MLP([4, 3, 2]), current().scratch_path("good.npz"))
     with np.load(io.BytesIO(current().read_file("good.npz")), allow_pickle=False) as archive:
         arrays = {k: archive[k] for k in archive.files}
+    # A refusal counts only from a loader that accepts a good file: one that raises on everything refuses
+    # nothing in particular. The good file must load, and the model must then hold its arrays.
+    try:
+        impl.load_weights(model, current().scratch_path("good.npz"))
+    except ImplementationRaised as exc:
+        fail(f"load_weights raised on a good weights file (written by save_weights): {exc}")
+    before = [p.numpy().copy() for p in model.parameters()]
+    key = lambda a: (a.shape, a.tobytes())   # noqa: E731 - the arrays as a multiset: names are the implementation's
+    require(sorted(map(key, before)) == sorted(key(np.asarray(a, np.float32)) for a in arrays.values()),
+            "load_weights of a good file did not give the model the file's arrays")
     names = list(arrays)
     bad = current().scratch_path("bad.npz")
     if damage == "missing array":
