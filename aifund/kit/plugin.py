@@ -22,6 +22,7 @@ from aifund.kit.report import Conformance
 
 def pytest_addoption(parser):
     options.add_options(parser)
+    options.add_device_option(parser)
 
 
 def active(config) -> bool:
@@ -32,6 +33,7 @@ def active(config) -> bool:
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec(*ids): the spec item(s) this test checks")
     config.addinivalue_line("markers", "time_limit(seconds): this test may run longer than --item-timeout")
+    options.check_device(config)   # the device gates' --require-device, in any run (not only a conformance run)
     if config.getoption("--impl") is not None and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(options.conformance_dir())]   # `pytest --impl mine.py` from any folder: the whole suite
     if not options.is_conformance_run(config):
