@@ -11,6 +11,7 @@ import os
 import sys
 
 from aifund import __version__
+from aifund.closed_pipe import quiet
 
 EPILOG = ("Exit status: 0 when every selected item passes; 1 when any is fail, error or missing (missing "
           "allowed with --partial); 4 for bad input (an unknown item id, a missing --impl). Any option not "
@@ -46,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+@quiet
 def conformance(argv: list[str] | None = None) -> int:
     args, rest = parser().parse_known_args(argv)
     import pytest

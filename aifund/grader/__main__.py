@@ -27,6 +27,7 @@ from aifund.grader.report import grade, grading_context, write_class_summary, wr
 from aifund.grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
 from aifund.grader import shards
 from aifund import __version__
+from aifund.closed_pipe import quiet
 
 
 PROG = "aifund-grade"   # what messages start with (./grade runs the same command)
@@ -42,6 +43,7 @@ def expand(paths: list[str]) -> list[pathlib.Path]:
     return out
 
 
+@quiet
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
