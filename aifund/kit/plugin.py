@@ -103,6 +103,15 @@ def pytest_runtest_makereport(item, call):
         outcome.record(item, call, result.get_result())
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, config):
+    """Around pytest's own summary (its ERRORS section and short summary): a failed import listed once."""
+    if not active(config):
+        return (yield)
+    with terminal.one_import_error(terminalreporter):
+        return (yield)
+
+
 class ReportHooks:
     """The report's hooks, registered only in a conformance run; each hands over to the Conformance report."""
 
