@@ -11,6 +11,7 @@ import os
 import sys
 
 from aifund import __version__
+from aifund.closed_pipe import quiet
 
 EPILOG = ("Exit status: 0 when every selected item passes; 1 when any is fail, error or missing (missing "
           "allowed with --partial); 4 for bad input (an unknown item id, a missing --impl). Any option not "
@@ -37,14 +38,21 @@ def parser() -> argparse.ArgumentParser:
                         "database, the artifact hypothesis-example-db of that repository, read-only")
     p.add_argument("--sandbox", default="auto", choices=("auto", "require", "off"),
                    help="run the implementation in bubblewrap: where the machine has it, always, or never")
+    p.add_argument("--device-gates", default=None, choices=("cpu", "cuda", "jetson"), metavar="PROFILE",
+                   help="instead of the spec checks, run the absolute latency gates of this device profile (cpu, "
+                        "cuda, jetson; aifund.edge.latency_gates, in this process); refuses (exit 4) on a machine "
+                        "of another kind")
     p.add_argument("-n", "--jobs", default="auto", metavar="N",
                    help="test processes (pytest-xdist); 'auto' is one per core, 0 runs in this process")
     return p
 
 
+@quiet
 def conformance(argv: list[str] | None = None) -> int:
     args, rest = parser().parse_known_args(argv)
     import pytest
+    if args.device_gates:
+        return device_gates(args.device_gates, rest)
     tests = importlib.util.find_spec("aifund.conformance").submodule_search_locations[0]   # not imported here
     pytest_args = [tests, "-q", "-p", "no:cacheprovider", f"--sandbox={args.sandbox}",
                    f"--hypothesis-profile={args.hypothesis_profile}"]
@@ -59,6 +67,16 @@ def conformance(argv: list[str] | None = None) -> int:
     # the tests' folder is the root of this run, so a pytest configuration in the caller's folder plays no part
     pytest_args += ["--rootdir", tests, "-c", os.devnull] + rest
     print(f"[conformance] the spec checks on {args.jobs} process(es): {' '.join(pytest_args[1:])}", file=sys.stderr)
+    return int(pytest.main(pytest_args))
+
+
+def device_gates(profile: str, rest: list[str]) -> int:
+    """pytest --pyargs aifund.edge.latency_gates -m PROFILE --require-device=PROFILE, rooted in the package."""
+    import pytest
+    gates = importlib.util.find_spec("aifund.edge.latency_gates").origin   # not imported here
+    pytest_args = [gates, "-q", "-p", "no:cacheprovider", "-m", profile, f"--require-device={profile}",
+                   "--rootdir", os.path.dirname(gates), "-c", os.devnull] + rest
+    print(f"[conformance] the {profile} latency gates: {' '.join(pytest_args)}", file=sys.stderr)
     return int(pytest.main(pytest_args))
 
 

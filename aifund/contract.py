@@ -1,8 +1,10 @@
 """The implementation contract: docs/contract.md, a starter module and the item list, from spec/contract.toml.
 
-    python -m aifund.contract doc [--write | --check]    # docs/contract.md (printed, written, or compared)
-    python -m aifund.contract starter [-o FILE] [--force]  # a module that defines every name, unimplemented
-    python -m aifund.contract items [PREFIX]             # "id  §section  title", one item a line
+    aifund-contract doc [--write | --check]    # docs/contract.md (printed; written or compared in a clone)
+    aifund-contract starter [-o FILE] [--force]  # a module that defines every name, unimplemented
+    aifund-contract items [PREFIX]             # "id  §section  title", one item a line
+
+(``python -m aifund.contract`` is the same command.)
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import textwrap
 from dataclasses import dataclass
 
 from aifund.spec import SPEC_DIR, load_items
+from aifund.closed_pipe import quiet
 
 try:
     import tomllib
@@ -170,16 +173,18 @@ def _docstring(lines: list[str], indent: str) -> list[str]:
 
 
 def starter_module() -> str:
-    """Python source defining every contract name with its signature; every body raises NotImplementedError.
+    """Python source defining every contract name with its signature; every body raises NotImplementedError
+    (reported as "not implemented", which --partial forgives).
 
     A class raises in ``__init__``, so every item that builds one is reported as an error that names the
     items the class serves; its methods are there too, raising as well, as a skeleton to fill in."""
     contract, served, titles = load_contract(), items_by_name(), section_titles()
-    out = ['"""My implementation of the AI Fundamentals contract (docs/contract.md).',
+    out = ['"""My implementation of the AI Fundamentals contract (`aifund-contract doc` prints it).',
            "",
-           "Written by `python -m aifund.contract starter`. Every name raises NotImplementedError until its",
-           "body is written. Check it with `./conformance --impl THIS_FILE`, or one family of items with",
-           "`./conformance --impl THIS_FILE --spec-items act.sigmoid.`",
+           "Written by `aifund-contract starter`. Every name raises NotImplementedError until its body is",
+           "written. Check it with `pytest --impl THIS_FILE --partial` (or `aifund-conformance --impl",
+           "THIS_FILE --partial`): names not written yet are listed as to do, not failures. One family of",
+           "items: add `--spec-items act.sigmoid.`; every item, when all are written: drop `--partial`.",
            '"""',
            "import numpy as np            # the numpy functions and NumpyNeuron",
            "from tinygrad import Tensor   # everything else"]
@@ -220,6 +225,7 @@ def list_items(prefix: str | None = None) -> list[str]:
 
 
 # ------------------------------------------------------------------ command line
+@quiet
 def main(argv: list[str] | None = None) -> int:
     formatter = argparse.ArgumentDefaultsHelpFormatter
     parser = argparse.ArgumentParser(prog="aifund-contract", description=__doc__.split("\n")[0],

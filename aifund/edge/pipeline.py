@@ -24,6 +24,7 @@ from aifund.training.training import predict, recipe, train
 from aifund.reference.weights import WeightsError, read_weights, save_weights
 from aifund.training.datasets import DataMissing
 from aifund import __version__
+from aifund.closed_pipe import quiet
 
 CALIBRATION_SAMPLES = 1000
 
@@ -113,6 +114,7 @@ def check_weights(kind: str, arrays: list, path) -> None:
         raise WeightsError(f"{path}: array shapes {got} are not those of the {kind} ({expected})")
 
 
+@quiet
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="aifund-edge", description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)

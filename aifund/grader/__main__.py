@@ -23,10 +23,11 @@ import traceback
 from aifund import sandbox, untrusted
 from aifund.grader.config import ConfigError, load_config
 from aifund.kit.selection import unknown_selection
-from aifund.grader.report import grade, write_class_summary, write_reports
+from aifund.grader.report import grade, grading_context, write_class_summary, write_reports
 from aifund.grader.run import Outcome, grade_submission, grading_kernel_cache, warm_kernel_cache
 from aifund.grader import shards
 from aifund import __version__
+from aifund.closed_pipe import quiet
 
 
 PROG = "aifund-grade"   # what messages start with (./grade runs the same command)
@@ -42,6 +43,7 @@ def expand(paths: list[str]) -> list[pathlib.Path]:
     return out
 
 
+@quiet
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -64,7 +66,11 @@ def main(argv=None) -> int:
                         "slice's reports, class.csv and shard.json (for --merge)")
     p.add_argument("--merge", nargs="+", default=None, metavar="DIR",
                    help="write OUT/class.csv from the reports of these --shard output folders (no grading; "
-                        "the submissions are not needed)")
+                        "the submissions are not needed); refuses shards graded with another course config, "
+                        "item selection, kit version or Hypothesis profile")
+    p.add_argument("--merge-mixed", action="store_true",
+                   help="with --merge: merge shards graded differently anyway (each difference is printed; "
+                        "class.csv's graded_with column tells them apart)")
     p.add_argument("--gradescope-bundle", default=None, metavar="FILE.zip",
                    help="write a Gradescope autograder bundle of this kit (with --config and --spec-items) "
                         "instead of grading")
@@ -84,12 +90,20 @@ def main(argv=None) -> int:
         except shards.ShardError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
+    if args.merge_mixed and args.merge is None:
+        print(f"{PROG}: --merge-mixed goes with --merge", file=sys.stderr)
+        return 2
     if args.merge is not None:
+        notes: list[str] = []
         try:
-            merged = shards.read_shards(args.merge)
+            merged = shards.read_shards(args.merge, mixed=args.merge_mixed, notes=notes)
         except shards.ShardError as exc:
             print(f"{PROG}: {exc}", file=sys.stderr)
             return 2
+        for note in notes[:5]:
+            print(f"note (--merge-mixed): {note}")
+        if len(notes) > 5:
+            print(f"note (--merge-mixed): ... and {len(notes) - 5} more reports graded differently")
         out = pathlib.Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         write_class_summary(merged, out / "class.csv")
@@ -145,6 +159,7 @@ def main(argv=None) -> int:
               "or package folders is expected)" if args.submissions else ""), file=sys.stderr)
         return 2
     out = pathlib.Path(args.out)
+    only = [w.strip() for w in args.spec_items.split(",") if w.strip()] if args.spec_items else None
     names = shards.report_names(submissions)
     if shard is None:
         for path, name in names.items():
@@ -159,7 +174,7 @@ def main(argv=None) -> int:
                   f"{', '.join(map(str, paths))} (their reports would share DIR/{name})", file=sys.stderr)
             return 2
         everyone, submissions = submissions, shards.select(submissions, *shard)
-        shards.write_manifest(out, *shard, everyone, submissions)
+        shards.write_manifest(out, *shard, everyone, submissions, grading_context(config, only))
         print(f"shard {shard[0]}/{shard[1]}: {len(submissions)} of {len(everyone)} submissions", flush=True)
         if not submissions:
             write_class_summary([], out / "class.csv")
@@ -167,8 +182,6 @@ def main(argv=None) -> int:
             return 0
     jobs = max(1, min(args.jobs, len(submissions)))
     workers = max(1, (os.cpu_count() or 1) // jobs)   # one submission alone gets every core (pytest-xdist)
-
-    only = [w.strip() for w in args.spec_items.split(",")] if args.spec_items else None
 
     def one(path: pathlib.Path) -> dict:
         name = names[path]

@@ -22,6 +22,7 @@ from importlib.metadata import version
 
 from aifund import untrusted
 from aifund.verdict import NOT_RUN, STATUSES
+from aifund.grader import fingerprint
 from aifund.grader.config import CourseConfig
 from aifund.grader.run import Outcome
 from aifund.spec import load_items, matches
@@ -64,6 +65,11 @@ def selected(only) -> dict:
     if not only:
         return graded
     return {i: item for i, item in graded.items() if any(matches(i, w) for w in only)}
+
+
+def grading_context(config: CourseConfig, only) -> dict:
+    """What this grade was graded with (grader/fingerprint.py), in report.json and shard.json alike."""
+    return fingerprint.context(config, only, selected(only), version_of_kit())
 
 
 def item_results(outcome: Outcome, only=None) -> dict:
@@ -112,6 +118,7 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
         "integrity": untrusted.records(report.get("integrity"), 100),
         "output": untrusted.text(report.get("output"), OUTPUT_LIMIT),
         "worker_restarts": restarts if type(restarts) is int else 0, "versions": versions(),
+        "grading": grading_context(config, only),
         "summary": {s: sum(1 for i in items if i["status"] == s) for s in STATUSES}})
 
 
@@ -202,7 +209,11 @@ def _section_order(section: str):
 
 def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
     """Staff's table of the class. Every cell goes through untrusted.csv_cell: names, integrity records and
-    whatever a later column holds are one line each and never a spreadsheet formula."""
+    whatever a later column holds are one line each and never a spreadsheet formula.
+
+    section_S is the points the submission earned in guide section S and section_S_max the points that
+    section can give, both in the course config's weights (the sections' maxima add up to the weights'
+    total, which score scales to max_score); graded_with is the grading fingerprint (grader/fingerprint.py)."""
     sections = sorted({i["section"] for r in results for i in r["items"]}, key=_section_order)
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -211,11 +222,23 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
             w.writerow([untrusted.csv_cell(c) for c in cells])
 
         row(["submission", "score", "max_score", "pass", "fail", "error", "timeout", "not_implemented", "missing",
-             "skipped", "seconds", "integrity_flags", "problem", *[f"section_{s}" for s in sections]])
+             "skipped", "seconds", "integrity_flags", "problem", "graded_with",
+             *[c for s in sections for c in (f"section_{s}", f"section_{s}_max")]])
         for r in results:
-            per = {s: sum(i["score"] for i in r["items"] if i["section"] == s) for s in sections}
+            per = {s: [i for i in r["items"] if i["section"] == s] for s in sections}
             flags = "; ".join(f"{f['kind']}: {f['detail']}" for f in untrusted.records(r.get("integrity")))
+            grading = r.get("grading") if isinstance(r.get("grading"), dict) else {}
             s = r["summary"]
             row([r["submission"], r["score"], r["max_score"], s["pass"], s["fail"], s["error"], s.get("timeout", 0),
                  s.get("not implemented", 0), s["missing"], s["skipped"], r["seconds"],
-                 untrusted.text(flags, 500), untrusted.text(r.get("problem"), 500), *[round(per[s], 2) for s in sections]])
+                 untrusted.text(flags, 500), untrusted.text(r.get("problem"), 500),
+                 untrusted.text(grading.get("fingerprint", "none"), 40),
+                 *[c for sec in sections for c in _points(per[sec])]])
+
+
+def _points(items: list[dict]) -> tuple:
+    """(earned, max) of a section's items; both empty when the submission was not graded on that section."""
+    if not items:
+        return "", ""
+    return (round(sum(i["score"] for i in items), 2),
+            round(sum(i["weight"] if isinstance(i.get("weight"), (int, float)) else 0 for i in items), 2))

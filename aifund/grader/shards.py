@@ -14,7 +14,11 @@ those files: it refuses, with one line, a submission graded in two shards, a
 report.json that is not a grade report, reports graded over different spec
 items, and (from the shard.json files) a shard that is missing or a
 submission of a shard without its report, so a CI job that failed half-way
-cannot silently drop students from class.csv. A report's text is the
+cannot silently drop students from class.csv. Every report and shard.json
+carries the grading block of grader/fingerprint.py (course config resolved per
+item, --spec-items, kit version, Hypothesis profile); ``--merge`` refuses
+shards graded with different ones, naming the difference, unless
+``--merge-mixed`` is given (class.csv's graded_with column then tells them apart). A report's text is the
 submission's (messages, integrity records): it is read as untrusted text
 (aifund.untrusted), whatever its type, before class.csv is written.
 """
@@ -25,6 +29,7 @@ import pathlib
 import re
 
 from aifund import untrusted
+from aifund.grader import fingerprint
 from aifund.verdict import STATUSES
 
 
@@ -91,10 +96,12 @@ def select(paths: list[pathlib.Path], i: int, n: int) -> list[pathlib.Path]:
     return ordered[i - 1::n]
 
 
-def write_manifest(out: pathlib.Path, i: int, n: int, everyone: list[pathlib.Path], mine: list[pathlib.Path]):
+def write_manifest(out: pathlib.Path, i: int, n: int, everyone: list[pathlib.Path], mine: list[pathlib.Path],
+                   grading: dict):
+    """``grading``: what the shard is graded with (report.grading_context)."""
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST).write_text(json.dumps({
-        "shard": i, "of": n,
+        "shard": i, "of": n, "grading": grading,
         "class": sorted(submission_name(p) for p in everyone),
         "submissions": sorted(submission_name(p) for p in mine)}, indent=2) + "\n")
 
@@ -114,6 +121,7 @@ def _check_report(data, path: pathlib.Path, folder: str) -> str | None:
     for item in data["items"]:
         if not (isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("section"), str)
                 and re.fullmatch(r"[0-9]{1,4}", item["section"]) and _number(item.get("score"))
+                and _number(item.get("weight"))
                 and item.get("status") in STATUSES):
             return "its 'items' are not graded spec items"
     if not isinstance(data.get("integrity", []), list):
@@ -128,8 +136,10 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e15   # NaN: False
 
 
-def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
-    """Every grade report of the shard folders, sorted by submission; raises ShardError (one line)."""
+def read_shards(dirs: list[str | pathlib.Path], mixed: bool = False, notes: list | None = None) -> list[dict]:
+    """Every grade report of the shard folders, sorted by submission; raises ShardError (one line). Reports
+    graded with different grading blocks are refused, or with ``mixed`` merged and the difference appended
+    to ``notes``."""
     reports: dict[str, tuple[dict, pathlib.Path]] = {}   # name -> (report, its report.json)
     manifests: list[tuple[dict, pathlib.Path]] = []
     for d in map(pathlib.Path, dirs):
@@ -165,6 +175,7 @@ def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
     if not reports:
         raise ShardError(f"--merge: no grade reports in {', '.join(map(str, dirs))}")
     _check_manifests(manifests, reports)
+    _check_grading(manifests, reports, mixed, notes)
     items = {}
     for name, (data, path) in sorted(reports.items()):
         ids = tuple(sorted(i["id"] for i in data["items"]))
@@ -174,6 +185,25 @@ def read_shards(dirs: list[str | pathlib.Path]) -> list[dict]:
         raise ShardError(f"--merge: the shards were graded over different spec items ({pa}: {len(a)} items, "
                          f"{pb}: {len(b)} items); grade every shard with the same --spec-items and --config")
     return [data for _, (data, _) in sorted(reports.items())]
+
+
+def _check_grading(manifests: list[tuple[dict, pathlib.Path]], reports: dict, mixed: bool, notes: list | None):
+    """Every report and shard.json against the first shard's (or the first report's) grading block."""
+    shard_of = {path.parent: f"shard {data['shard']}/{data['of']} ({path.parent})" for data, path in manifests}
+    graded = [(data.get("grading"), shard_of[path.parent]) for data, path in sorted(manifests, key=lambda m: m[0]["shard"])]
+    graded += [(data.get("grading"), f"{shard_of.get(path.parent.parent, path.parent.parent)}: {name}")
+               for name, (data, path) in sorted(reports.items())]
+    (first, first_label), *rest = graded
+    for block, label in rest:
+        why = fingerprint.difference(first, block)
+        if why is None:
+            continue
+        message = f"{label} was graded with {why}, compared with {first_label}"
+        if not mixed:
+            raise ShardError(f"--merge: {message}; grade every shard with the same --config, --spec-items and kit, "
+                             "or pass --merge-mixed to merge them anyway")
+        if notes is not None:
+            notes.append(message)
 
 
 def _check_manifests(manifests: list[tuple[dict, pathlib.Path]], reports: dict):

@@ -1,4 +1,4 @@
-"""The command-line options of a conformance run and the checks of their values.
+"""The command-line options of a conformance run and of the device gates, and the checks of their values.
 
 Reads options and paths only: it never starts the worker and never decides a verdict.
 """
@@ -50,6 +50,34 @@ def add_options(parser):
                          f"later runs (default: {examples.BESIDE_IMPL} in the folder of --impl; for the reference, "
                          "the kit's .hypothesis/aifund-examples). Also read, read-only: the artifact of "
                          f"${examples.SHARED_ENV}=owner/repo. The mutants and grading profiles use none")
+
+
+DEVICE_PROFILES = ("cpu", "cuda", "jetson")
+DEVICE_MARKERS = {"cpu": "gates measured on a CPU", "cuda": "gates that need an NVIDIA GPU",
+                  "jetson": "gates that need an NVIDIA Jetson board"}
+
+
+def add_device_option(parser):
+    """--require-device: in every pytest run of the environment (the gates are aifund.edge.latency_gates)."""
+    group = parser.getgroup("device gates", "absolute latency gates per device (aifund.edge.latency_gates)")
+    group.addoption("--require-device", default=os.environ.get("AIFUND_REQUIRE_DEVICE") or None,
+                    choices=DEVICE_PROFILES, metavar="PROFILE",
+                    help="run the absolute latency gates of this device profile (cpu, cuda, jetson) and refuse "
+                         "to start on a machine of another kind; also AIFUND_REQUIRE_DEVICE (default: none, the "
+                         "gates skip). From an installed kit: pytest --pyargs aifund.edge.latency_gates -m PROFILE "
+                         "--require-device=PROFILE")
+
+
+def check_device(config):
+    """A gate run on the wrong kind of machine is one line and a usage error (exit 4) before anything runs."""
+    for name, text in DEVICE_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    profile = config.getoption("--require-device", None)
+    if profile:
+        from aifund.edge.devices import detect, mismatch
+        reason = mismatch(detect(), profile)
+        if reason:
+            raise pytest.UsageError(f"--require-device={profile}: this machine is {reason}")
 
 
 def conformance_dir() -> pathlib.Path:

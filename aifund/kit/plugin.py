@@ -22,6 +22,7 @@ from aifund.kit.report import Conformance
 
 def pytest_addoption(parser):
     options.add_options(parser)
+    options.add_device_option(parser)
 
 
 def active(config) -> bool:
@@ -32,6 +33,7 @@ def active(config) -> bool:
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec(*ids): the spec item(s) this test checks")
     config.addinivalue_line("markers", "time_limit(seconds): this test may run longer than --item-timeout")
+    options.check_device(config)   # the device gates' --require-device, in any run (not only a conformance run)
     if config.getoption("--impl") is not None and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args[:] = [str(options.conformance_dir())]   # `pytest --impl mine.py` from any folder: the whole suite
     if not options.is_conformance_run(config):
@@ -99,6 +101,15 @@ def pytest_runtest_makereport(item, call):
     result = yield
     if active(item.config):
         outcome.record(item, call, result.get_result())
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, config):
+    """Around pytest's own summary (its ERRORS section and short summary): a failed import listed once."""
+    if not active(config):
+        return (yield)
+    with terminal.one_import_error(terminalreporter):
+        return (yield)
 
 
 class ReportHooks:

@@ -23,7 +23,7 @@ def unknown_selection(word: str) -> str | None:
     prefixes = sorted({i[:k + 1] for i in ITEMS for k, ch in enumerate(i) if ch == "."})
     close = difflib.get_close_matches(word, list(ITEMS) + prefixes, n=3, cutoff=0.6)
     return f"{word!r} is not a spec item id{' or prefix' if word.endswith('.') else ''}" + (
-        f" (closest: {', '.join(close)})" if close else " (list them with: python -m aifund.contract items)")
+        f" (closest: {', '.join(close)})" if close else " (list them with: aifund-contract items)")
 
 
 def spec_ids(item) -> tuple:

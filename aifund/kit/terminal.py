@@ -4,7 +4,41 @@ Formats the report dict that report.py builds; it decides nothing and never talk
 """
 from __future__ import annotations
 
+import contextlib
+import json
+
 from aifund.kit.outcome import IMPORT_FAILED
+
+
+def _import_failed(report) -> bool:
+    """A test report whose item status is the implementation's import failure (outcome.record)."""
+    for entry in getattr(report, "user_properties", None) or []:
+        if len(entry) == 2 and entry[0] == "conformance":
+            data = json.loads(entry[1])
+            return data.get("status") == "error" and data.get("message", "").startswith(IMPORT_FAILED)
+    return False
+
+
+@contextlib.contextmanager
+def one_import_error(tr):
+    """pytest's ERRORS section and short summary, around the conformance table, list a failed import once:
+    the first test it ended, with a count of the others (their items are in the table). The error count
+    in pytest's closing line is unchanged; with --tb (other than auto) every test is listed as before."""
+    errors = tr.stats.get("error", [])
+    same = [r for r in errors if _import_failed(r)]
+    if len(same) < 2 or tr.config.option.tbstyle != "auto":
+        yield
+        return
+    kept, original = same[0], same[0].longrepr
+    tr.stats["error"] = [r for r in errors if r is kept or not _import_failed(r)]
+    if isinstance(original, str):
+        kept.longrepr = (f"{original}\n(the same import error ended {len(same) - 1} more tests, listed once here; "
+                         "the table lists every item; --tb=short lists every test)")
+    try:
+        yield
+    finally:
+        tr.stats["error"] = errors
+        kept.longrepr = original
 
 
 def examples_line(conformance, data: dict, failed: bool) -> str:

@@ -18,6 +18,7 @@ from aifund.training.idx import IDXError
 from aifund.training.training import MODELS, RECIPES, Config, recipe, train
 from aifund.reference.weights import save_weights
 from aifund import __version__
+from aifund.closed_pipe import quiet
 
 
 def versions() -> dict:
@@ -48,6 +49,7 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
+@quiet
 def main(argv=None) -> int:
     args = parse_args(argv)
     out = pathlib.Path(getattr(args, "out", None) or f"runs/{args.model}-{args.data}")

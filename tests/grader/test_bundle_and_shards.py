@@ -252,6 +252,11 @@ def test_shards_slice_the_class_by_name_and_merge(sharded):
     assert sorted(p.parent.name for p in two.glob("*/report.json")) == ["bob"]
     assert [r["submission"] for r in rows(one / "class.csv")] == ["alice", "carol"]
     assert [r["submission"] for r in rows(two / "class.csv")] == ["bob"]
+    # every report and shard.json says what it was graded with, the same for all (grader/fingerprint.py)
+    blocks = [json.loads(p.read_text())["grading"] for p in [*one.glob("*/report.json"), *two.glob("*/report.json"),
+                                                              one / "shard.json", two / "shard.json"]]
+    assert all(b == blocks[0] for b in blocks) and blocks[0]["spec_items"] == ["act.relu.values"], blocks
+    assert blocks[0]["hypothesis"] == {"profile": "grading", "max_examples": 4}
     proc = grade_cmd("--merge", one, two, "--out", tmp / "merged", timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     merged = rows(tmp / "merged" / "class.csv")

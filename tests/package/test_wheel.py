@@ -3,6 +3,7 @@ folder that is not the kit's. The checks run from the installed package alone (i
 tests, reference and plugin); the fresh environment borrows only the third-party packages of the kit's own
 environment, so no source folder of the kit is on its path."""
 import json
+import os
 import pathlib
 import shutil
 import subprocess
@@ -108,3 +109,49 @@ def test_pytest_impl_from_any_folder_with_the_installed_wheel(fresh, tmp_path):
     assert items["act.sigmoid.values"]["status"] == "fail", items["act.sigmoid.values"]
     assert run.returncode == 1, "a failing item makes the exit status 1"
     assert "conformance by spec item" in run.stdout and "act.sigmoid.values" in run.stdout
+
+
+def test_device_gates_and_the_gradescope_bundle_work_from_the_installed_wheel(fresh, wheel, tmp_path):
+    """The gates' --require-device is the plugin's (the wheel has no root conftest), the gates ship in the package,
+    and the bundle is built from the installed package folder (no clone) and installs as a package again."""
+    from aifund.edge.devices import detect, mismatch
+    from aifund.edge.latency_gates import BUDGETS
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "PYTHONPATH", "AIFUND_REQUIRE"))}
+
+    def run(*args, timeout=300):
+        return subprocess.run([str(a) for a in args], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=timeout)
+
+    pytest_cmd = [fresh / "bin" / "python", "-m", "pytest", "-p", "no:cacheprovider", "--pyargs",
+                  "aifund.edge.latency_gates"]
+    wrong = next(p for p in ("cuda", "jetson") if mismatch(detect(), p))
+    for refused in (run(*pytest_cmd, "-m", wrong, f"--require-device={wrong}"),
+                    run(fresh / "bin" / "aifund-conformance", "--device-gates", wrong)):
+        assert refused.returncode == 4, refused.stdout[-2000:] + refused.stderr[-2000:]
+        assert refused.stderr.strip().splitlines()[-1] == f"ERROR: --require-device={wrong}: this machine is " \
+                                                         f"{mismatch(detect(), wrong)}", refused.stderr
+        assert "Traceback" not in refused.stdout + refused.stderr
+    if mismatch(detect(), "cpu") is None:
+        listed = run(*pytest_cmd, "-m", "cpu", "--require-device=cpu", "--collect-only", "-q")
+        assert listed.returncode == 0, listed.stdout[-3000:] + listed.stderr[-3000:]
+        gates = [line for line in listed.stdout.splitlines() if "test_latency_within_budget[cpu-" in line]
+        assert len(gates) == len(BUDGETS["cpu"]["median_ms"]) > 0, listed.stdout[-3000:]
+    where = run(fresh / "bin" / "python", "-c", "import aifund.edge.latency_gates as g; print(g.__file__)").stdout
+    assert where.startswith(str(fresh)), f"the gates came from {where!r}, not from the installed wheel"
+
+    built = run(fresh / "bin" / "aifund-grade", "--gradescope-bundle", tmp_path / "autograder.zip",
+                "--spec-items", "act.relu.values")
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    names = zipfile.ZipFile(tmp_path / "autograder.zip").namelist()
+    in_wheel = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("aifund/")}
+    assert {n[len("kit/"):] for n in names if n.startswith("kit/aifund/")} == in_wheel, "the bundle is the package"
+    assert {"setup.sh", "run_autograder", "bundle.json", "kit/pyproject.toml", "kit/README.md"} <= set(names)
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as z:
+        z.extractall(tmp_path / "source")
+    again = fresh_env(tmp_path / "bundle-venv", tmp_path / "source" / "kit")   # what setup.sh does, offline
+    check = run(again, "-c", "import aifund, aifund.grader.autograde, aifund.kit.plugin as p, aifund.spec as s; "
+                             "from importlib.metadata import entry_points as e; print(aifund.__version__, "
+                             "len(s.load_items()), [x.value for x in e(group='pytest11') if x.name == 'aifund'])")
+    assert check.returncode == 0, check.stderr[-3000:]
+    assert check.stdout.strip().split(maxsplit=2) == [__import__("aifund").__version__, str(len(load_items())),
+                                              "['aifund.kit.plugin']"], check.stdout
