@@ -42,9 +42,31 @@ if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
 
+# uv installs the same requirements as pip from the same places, many times faster (the kit's '.[dev]' into
+# a fresh environment on the 2-core CI machine: 56 s with uv, 509 s with pip, measured one after the other on
+# 2026-12-04 with other work on the cores). uv does not read pip's configuration, so the indexes and
+# find-links pip is configured with here are handed to it; AIFUND_INSTALLER=pip, or any failure of uv, uses pip.
+install_kit() {
+    if [ "${AIFUND_INSTALLER:-uv}" = uv ] && .venv/bin/python -m pip install --quiet --disable-pip-version-check uv >&2; then
+        local args=() value
+        for key in index-url extra-index-url find-links; do
+            value="$(.venv/bin/python -m pip config get "global.$key" 2>/dev/null || true)"
+            for item in $value; do args+=("--$key" "$item"); done
+        done
+        [ -n "${PIP_INDEX_URL:-}" ] && args+=(--index-url "$PIP_INDEX_URL")
+        for item in ${PIP_EXTRA_INDEX_URL:-}; do args+=(--extra-index-url "$item"); done
+        for item in ${PIP_FIND_LINKS:-}; do args+=(--find-links "$item"); done
+        if .venv/bin/python -m uv pip install --python .venv/bin/python --quiet "${args[@]}" -e ".[dev]" >&2; then
+            return 0
+        fi
+        say "uv could not install the kit; trying pip"
+    fi
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" >&2
+}
+
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-    say "installing the kit (pip install -e '.[dev]': torch 2.13.0 CPU, tinygrad 0.14, pytest, hypothesis, the training, edge and test extras)"
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" >&2
+    say "installing the kit into .venv ('.[dev]': torch 2.13.0 CPU, tinygrad 0.14, pytest, hypothesis, the training, edge and test extras; with uv, else pip)"
+    install_kit
     rm -f .venv/.installed-* && touch "$stamp"
 fi
