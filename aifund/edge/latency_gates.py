@@ -22,9 +22,10 @@ import numpy as np
 import pytest
 
 from aifund.edge.devices import detect, mismatch
+from aifund.edge.gpu_paths import GPU_PATHS, REQUIRED_ON_GPU, unavailable
 
 BUDGETS = tomllib.loads((pathlib.Path(__file__).parent / "latency_budgets.toml").read_text(encoding="utf-8"))
-KNOWN_PATHS = {"numpy", "tinygrad-copyin", "onnxruntime", "int8"}
+KNOWN_PATHS = {"numpy", "tinygrad-copyin", "onnxruntime", "int8", *GPU_PATHS}
 
 
 def test_budget_file_names_known_profiles_models_and_paths():
@@ -77,7 +78,24 @@ def test_latency_within_budget(profile, model, path, batch, budget_ms, model_fil
     arrays, onnx_file = model_files[model]
     shape = (batch, 784) if model == "mlp" else (batch, 1, 28, 28)
     x = np.random.default_rng(0).random(shape, dtype=np.float32)
-    if path == "onnxruntime":
+    if path in GPU_PATHS:
+        if reason := unavailable(path):
+            if path in REQUIRED_ON_GPU:
+                pytest.fail(f"{profile} gate run without its GPU path {path}: {reason}")
+            pytest.skip(f"optional GPU runtime {path} is not on this {profile} machine: {reason}")
+    if path == "tensorrt":
+        from aifund.edge.gpu_paths import trtexec_timing
+        median_ms, p90_ms = trtexec_timing(model, onnx_file, batch)
+        assert median_ms <= budget_ms, (f"{model} batch {batch} via TensorRT (trtexec): median {median_ms:.3f} ms "
+                                        f"exceeds the {profile} budget {budget_ms} ms (p90 {p90_ms} ms)")
+        return
+    if path == "tinygrad-gpu":
+        from aifund.edge.gpu_paths import tinygrad_gpu_path
+        fn = tinygrad_gpu_path(model, arrays, x)
+    elif path.startswith("onnxruntime-"):
+        from aifund.edge.gpu_paths import onnxruntime_gpu_path
+        fn = onnxruntime_gpu_path(path, onnx_file, x)
+    elif path == "onnxruntime":
         fn = paths.onnxruntime_path(model, arrays, x, onnx_file)
     elif path == "int8":
         fn = paths.int8_path(QuantizedModel(model, arrays).calibrate(x), x)
