@@ -1,6 +1,6 @@
 """Grading time per submission, against the plain conformance run on the same code, in one run.
 
-    .venv/bin/python -m benchmarks.grading_time [--mutants 4] [--json reports/grading_time.json]
+    .venv/bin/python -m benchmarks.grading_time [--mutants 4] [--spec-items IDS] [--json reports/grading_time.json]
 
 1. Warms the grader's kernel cache by grading the reference once (what
    ``./grade --warm-cache`` does; on a fresh machine this is where tinygrad
@@ -47,14 +47,15 @@ def mutants(n: int) -> list[pathlib.Path]:
     return chosen[:n]
 
 
-def plain_run(cores: int, profile: str = "grading") -> float:
+def plain_run(cores: int, profile: str = "grading", spec_items: str | None = None) -> float:
     """The suite on the reference without the grader around it (the peer); ``ci`` is what ./conformance runs."""
     env = dict(os.environ, GRADING_MAX_EXAMPLES=str(load_config(None).limits.max_examples))
     if profile == "grading":
         env.update(NOOPT="1", PARALLEL="0")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider",
-                    f"--hypothesis-profile={profile}", "-n", str(cores)], cwd=KIT, env=env, check=True,
+                    f"--hypothesis-profile={profile}", "-n", str(cores),
+                    *([f"--spec-items={spec_items}"] if spec_items else [])], cwd=KIT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
 
@@ -62,25 +63,28 @@ def plain_run(cores: int, profile: str = "grading") -> float:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mutants", type=int, default=4, help="how many mutants to grade besides the reference")
+    p.add_argument("--spec-items", default=None,
+                   help="time only these items (comma-separated ids or prefixes ending in '.'); default: all")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
     cores = os.cpu_count() or 1
     config = load_config(None)
+    only = args.spec_items.split(",") if args.spec_items else None
     rows = {}
 
     start = time.perf_counter()
-    warm_kernel_cache(config, workers=cores)
+    warm_kernel_cache(config, workers=cores, only=only)
     rows["warm the kernel cache (reference, once per machine)"] = time.perf_counter() - start
     print(f"  warm-up: {rows['warm the kernel cache (reference, once per machine)']:.1f} s", flush=True)
-    rows["./conformance (reference, ci profile)"] = plain_run(cores, "ci")
+    rows["./conformance (reference, ci profile)"] = plain_run(cores, "ci", args.spec_items)
     print(f"  ./conformance: {rows['./conformance (reference, ci profile)']:.1f} s", flush=True)
-    rows["plain conformance run (peer), reference"] = plain_run(cores)
+    rows["plain conformance run (peer), reference"] = plain_run(cores, spec_items=args.spec_items)
     print(f"  plain run: {rows['plain conformance run (peer), reference']:.1f} s", flush=True)
 
     subs = [KIT / "impl"] + mutants(args.mutants)
     one_at_a_time = {}
     for sub in subs:
-        outcome = grade_submission(sub, config, reference_visible=True, workers=cores)
+        outcome = grade_submission(sub, config, reference_visible=True, workers=cores, only=only)
         result = grade(sub.stem if sub.is_file() else sub.name, outcome, config)
         one_at_a_time[result["submission"]] = {"seconds": outcome.seconds, "score": result["score"]}
         rows[f"./grade {result['submission']} (score {result['score']:g})"] = outcome.seconds
@@ -88,7 +92,8 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, subs), "--out", tmp, "--reference-visible"],
+        subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, subs), "--out", tmp, "--reference-visible",
+                        *([f"--spec-items={args.spec_items}"] if args.spec_items else [])],
                        cwd=KIT, check=True, stdout=subprocess.DEVNULL)
         folder_seconds = time.perf_counter() - start
     rows[f"./grade on {len(subs)} submissions in parallel, per submission"] = folder_seconds / len(subs)

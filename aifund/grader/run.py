@@ -268,7 +268,7 @@ def _rename(report: dict, private: list[str], public: str):
             entry["message"] = entry.get("message", "").replace(path, public)
 
 
-def warm_kernel_cache(config: CourseConfig, workers: int = 1) -> Outcome:
+def warm_kernel_cache(config: CourseConfig, workers: int = 1, only: list[str] | None = None) -> Outcome:
     """Grades the reference with the grader's kernel cache writable, so later submissions start warm."""
     return grade_submission(sandbox.reference_dir(), config, reference_visible=True, workers=workers, warm_cache=True,
-                            sandbox_mode="auto")
+                            sandbox_mode="auto", only=only)
