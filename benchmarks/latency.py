@@ -83,14 +83,34 @@ def identity_model(path, shape) -> pathlib.Path:
     return path
 
 
+def kernel_times(path, x, runs, tmp) -> str:
+    """onnxruntime's own profile: microseconds per call in each operator type, largest first."""
+    import collections
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.log_severity_level, options.enable_profiling, options.profile_file_prefix = 3, True, f"{tmp}/profile"
+    sess = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    for _ in range(runs):
+        sess.run(None, {"input": x})
+    profile = pathlib.Path(sess.end_profiling())
+    spent = collections.Counter()
+    for event in json.loads(profile.read_text()):
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            spent[event["args"]["op_name"]] += event["dur"] / runs
+    profile.unlink()
+    return ", ".join(f"{op} {us:.0f}" for op, us in spent.most_common(5))
+
+
 def why_not_faster(kind, batch, x, files, runs) -> list[str]:
-    """Per-call overhead (identity model), float and INT8 with it subtracted, and the session levers."""
+    """Per-call overhead (identity model), float and INT8 with it subtracted, each one's kernels, the session levers."""
     lines = []
     one = lambda sess: measure("", kind, batch, lambda: sess.run(None, {"input": x}), runs=runs).median_ms  # noqa: E731
     overhead = one(ort_int8.session(files["identity"]))
     f, q = one(ort_int8.session(files["float"])), one(ort_int8.session(files["int8"]))
     lines.append(f"  per-call overhead (identity model) {overhead:.3f} ms; float {f:.3f} ms, INT8 {q:.3f} ms; "
                  f"arithmetic alone (minus overhead) INT8/float {max(q - overhead, 0) / max(f - overhead, 1e-9):.2f}")
+    for name in ("float", "int8"):
+        lines.append(f"  {name} kernels, us per call: {kernel_times(files[name], x, runs, files['float'].parent)}")
     for threads in (1, 0):
         for level in ("ORT_ENABLE_EXTENDED", "ORT_ENABLE_ALL"):
             f = one(ort_int8.session(files["float"], threads, level))

@@ -131,3 +131,39 @@ def test_a_wrong_activation_grid_is_rejected(quantised):
     with pytest.raises(AssertionError, match="activation scale"):
         assert_activations_follow_the_guide(kind, arrays, float_model, tampered(int8_model, "input_scale", 1.001),
                                             calibration)
+
+
+def float_and_int8_predictions(kind, model, data, folder, calibration_scale=1.0):
+    arrays = [p.numpy() for p in model.parameters()]
+    fit = data.images if kind == "cnn" else (lambda x: x)
+    export(kind, arrays, folder / "float.onnx")
+    ort_int8.quantize(folder / "float.onnx", folder / "int8.onnx", fit(data.x_train[:1000]) * calibration_scale)
+    x_test = fit(data.x_test)
+    return (ort_int8.predict(ort_int8.session(folder / "float.onnx"), x_test),
+            ort_int8.predict(ort_int8.session(folder / "int8.onnx"), x_test))
+
+
+def agreement_and_drop(float_pred, int8_pred, labels):
+    return float((float_pred == int8_pred).mean()), 100 * float((float_pred == labels).mean() - (int8_pred == labels).mean())
+
+
+# the model the accuracy gate trains (tests/learning): same xdist group, so one process trains it once
+@pytest.mark.parametrize("gate", [pytest.param(g, marks=pytest.mark.xdist_group(f"gate-{g}"))
+                                  for g in ("mlp-mnist-5k", "cnn-mnist-5k")])
+@pytest.mark.time_limit(1200)
+def test_trained_int8_model_agrees_with_float_and_keeps_its_accuracy(gate, tmp_path):
+    from aifund.training.datasets import DataMissing
+    from tests.learning.trained import gate_run
+    try:
+        data, model, _ = gate_run(gate)
+    except DataMissing as exc:
+        pytest.skip(f"the data of {gate} is not in the data directory: {exc}")
+    kind = gate.split("-")[0]
+    agree, drop = agreement_and_drop(*float_and_int8_predictions(kind, model, data, tmp_path), data.y_test)
+    assert agree >= MIN_PREDICTION_AGREEMENT, f"{gate}: INT8 agrees with float on {agree:.2%} of the test images"
+    assert drop <= MAX_DROP_POINTS, f"{gate}: INT8 loses {drop:.2f} accuracy points (at most {MAX_DROP_POINTS})"
+    # a model calibrated on images 20x too dark saturates every activation grid: both checks refuse it
+    (tmp_path / "wrong").mkdir()
+    agree, drop = agreement_and_drop(*float_and_int8_predictions(kind, model, data, tmp_path / "wrong", 0.05),
+                                     data.y_test)
+    assert agree < MIN_PREDICTION_AGREEMENT and drop > MAX_DROP_POINTS, (gate, agree, drop)
