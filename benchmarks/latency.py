@@ -84,7 +84,8 @@ def identity_model(path, shape) -> pathlib.Path:
 
 
 def kernel_times(path, x, runs, tmp) -> str:
-    """onnxruntime's own profile: microseconds per call in each operator type, largest first."""
+    """onnxruntime's own profile: each operator type's share of the kernel time, largest first (shares, since
+    profiling slows every kernel down; the ratio of two models' shares of one operator is what it shows)."""
     import collections
     import onnxruntime as ort
     options = ort.SessionOptions()
@@ -98,7 +99,8 @@ def kernel_times(path, x, runs, tmp) -> str:
         if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
             spent[event["args"]["op_name"]] += event["dur"] / runs
     profile.unlink()
-    return ", ".join(f"{op} {us:.0f}" for op, us in spent.most_common(5))
+    total = sum(spent.values()) or 1
+    return ", ".join(f"{op} {us / total:.0%}" for op, us in spent.most_common(5)) + f" of {total:.0f} us profiled"
 
 
 def why_not_faster(kind, batch, x, files, runs) -> list[str]:
@@ -110,7 +112,7 @@ def why_not_faster(kind, batch, x, files, runs) -> list[str]:
     lines.append(f"  per-call overhead (identity model) {overhead:.3f} ms; float {f:.3f} ms, INT8 {q:.3f} ms; "
                  f"arithmetic alone (minus overhead) INT8/float {max(q - overhead, 0) / max(f - overhead, 1e-9):.2f}")
     for name in ("float", "int8"):
-        lines.append(f"  {name} kernels, us per call: {kernel_times(files[name], x, runs, files['float'].parent)}")
+        lines.append(f"  {name} kernels: {kernel_times(files[name], x, runs, files['float'].parent)}")
     for threads in (1, 0):
         for level in ("ORT_ENABLE_EXTENDED", "ORT_ENABLE_ALL"):
             f = one(ort_int8.session(files["float"], threads, level))
