@@ -2,8 +2,9 @@
 
     python -m aifund.edge.pipeline --model cnn [--weights runs/cnn-mnist-5k/weights.npz] [--out runs/edge-cnn]
 
-Writes into --out: weights.npz, model.onnx, model-int8.npz, latency.json and
-report.json (accuracies, size ratio, output agreement, the latency table).
+Writes into --out: weights.npz, model.onnx, model-int8.npz (the numpy PTQ model), model-int8.onnx
+(onnxruntime's static INT8 quantisation), latency.json and report.json (accuracies, file sizes,
+output agreement, the latency table).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pathlib
 import numpy as np
 
 from aifund.training.datasets import load_dataset
-from aifund.edge import numpy_infer, paths
+from aifund.edge import numpy_infer, ort_int8, paths
 from aifund.edge.devices import detect
 from aifund.edge.latency import measure, table
 from aifund.edge.onnx_export import IR_VERSION, OPSET, export, session
@@ -27,17 +28,20 @@ from aifund import __version__
 from aifund.closed_pipe import quiet
 
 CALIBRATION_SAMPLES = 1000
+INT8_RUNTIME = "onnxruntime int8"
 
 
 def model_input(kind, data, x):
     return data.images(x) if kind == "cnn" else x
 
 
-def latency_paths(kind, arrays, onnx_file, quantized, x):
+def latency_paths(kind, arrays, onnx_file, quantized, x, int8_onnx_file=None):
+    int8 = {INT8_RUNTIME: paths.onnxruntime_path(kind, arrays, x, int8_onnx_file)} if int8_onnx_file else {}
     return {"tinygrad (numpy input)": paths.tinygrad_numpy_input_path(kind, arrays, x),
             "tinygrad (copy-in)": paths.tinygrad_copyin_path(kind, arrays, x),
             "numpy (exported)": paths.numpy_path(kind, arrays, x),
             "onnxruntime": paths.onnxruntime_path(kind, arrays, x, onnx_file),
+            **int8,
             "int8 numpy": paths.int8_path(quantized, x),
             "torch (peer)": paths.torch_path(kind, arrays, x)}
 
@@ -71,27 +75,35 @@ def run(kind: str, out: pathlib.Path, weights=None, data_dir=None, runs=100, bat
                  "images_compared": len(sample)}
 
     log(f"3. INT8 post-training quantisation (calibrated on {CALIBRATION_SAMPLES} training images)")
-    quantized = QuantizedModel(kind, arrays).calibrate(model_input(kind, data, data.x_train[:CALIBRATION_SAMPLES]))
+    calibration = model_input(kind, data, data.x_train[:CALIBRATION_SAMPLES])
+    quantized = QuantizedModel(kind, arrays).calibrate(calibration)
     int8_acc = float((quantized.logits(x_test).argmax(1) == data.y_test).mean())
     (out / "model-int8.npz").write_bytes(quantized.to_bytes())
     float_bytes, int8_bytes = (out / "weights.npz").stat().st_size, (out / "model-int8.npz").stat().st_size
+    ort_int8.quantize(out / "model.onnx", out / "model-int8.onnx", calibration)
+    runtime_acc = float((ort_int8.predict(ort_int8.session(out / "model-int8.onnx"), x_test) == data.y_test).mean())
+    onnx_bytes = {name: (out / name).stat().st_size for name in ("model.onnx", "model-int8.onnx")}
 
     log(f"4. latency, {runs} timed runs after 10 warm-up calls")
     timings = []
     for batch in batches:
         x = np.ascontiguousarray(x_test[:batch])
-        for name, fn in latency_paths(kind, arrays, out / "model.onnx", quantized, x).items():
+        for name, fn in latency_paths(kind, arrays, out / "model.onnx", quantized, x, out / "model-int8.onnx").items():
             timings.append(measure(name, kind, batch, fn, runs=runs))
     log(table(timings))
     (out / "latency.json").write_text(json.dumps([t.as_dict() for t in timings], indent=2) + "\n")
     report = {"model": kind, "data": "mnist-5k train / official test", "devices": vars(detect()),
               "onnx": {"opset": OPSET, "ir_version": IR_VERSION}, "agreement": agreement,
-              "accuracy": {"float32": float_acc, "int8": int8_acc, "drop_points": 100 * (float_acc - int8_acc)},
-              "size_bytes": {"float32": float_bytes, "int8": int8_bytes, "ratio": float_bytes / int8_bytes},
+              "accuracy": {"float32": float_acc, "int8": int8_acc, "drop_points": 100 * (float_acc - int8_acc),
+                           INT8_RUNTIME: runtime_acc, "onnxruntime_int8_drop_points": 100 * (float_acc - runtime_acc)},
+              "size_bytes": {"float32": float_bytes, "int8": int8_bytes, "ratio": float_bytes / int8_bytes,
+                             "onnx_float32": onnx_bytes["model.onnx"], "onnx_int8": onnx_bytes["model-int8.onnx"],
+                             "onnx_int8_over_float32": onnx_bytes["model-int8.onnx"] / onnx_bytes["model.onnx"]},
               "latency": [t.as_dict() for t in timings]}
     (out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     log(f"accuracy float32 {float_acc:.2%}, int8 {int8_acc:.2%} (drop {report['accuracy']['drop_points']:.2f} "
         f"points); file {float_bytes:,} -> {int8_bytes:,} bytes ({report['size_bytes']['ratio']:.2f}x smaller); "
+        f"onnxruntime int8 {runtime_acc:.2%}, ONNX file {onnx_bytes['model.onnx']:,} -> {onnx_bytes['model-int8.onnx']:,} bytes; "
         f"ONNX max |diff| {agreement['onnxruntime_max_abs_diff']:.2e}; report in {out / 'report.json'}")
     return report
 

@@ -35,7 +35,8 @@ def int8_gate(gate, data, model, float_acc, tmp_path):
         assert all(f[k].dtype == np.int8 for k in f.files if k.endswith("_wq"))
 
 
-@pytest.mark.parametrize("gate", list(GATES))
+# one xdist group per gate: tests that need the gate's trained model (tests/edge/test_ort_int8.py) share its run
+@pytest.mark.parametrize("gate", [pytest.param(g, marks=pytest.mark.xdist_group(f"gate-{g}")) for g in GATES])
 def test_accuracy_gate(gate, tmp_path):
     data_name, config, minimum, source = GATES[gate]
     try:
