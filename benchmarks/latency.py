@@ -172,6 +172,10 @@ def main(argv=None, log=print) -> int:
     args = p.parse_args(argv)
     log(f"devices: {detect()}")
     log(f"CPU integer features: {integer_features()}")
+    from aifund.edge.gpu_paths import GPU_PATHS, unavailable
+    for path in GPU_PATHS:
+        if path != "tensorrt" and (reason := unavailable(path)):
+            log(f"GPU path {path} not measured: {reason}")
     timings, notes = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in args.model:

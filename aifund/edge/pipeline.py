@@ -43,7 +43,20 @@ def latency_paths(kind, arrays, onnx_file, quantized, x, int8_onnx_file=None):
             "onnxruntime": paths.onnxruntime_path(kind, arrays, x, onnx_file),
             **int8,
             "int8 numpy": paths.int8_path(quantized, x),
+            **gpu_latency_paths(kind, arrays, onnx_file, x),
             "torch (peer)": paths.torch_path(kind, arrays, x)}
+
+
+def gpu_latency_paths(kind, arrays, onnx_file, x) -> dict:
+    """The GPU paths this machine can run (none without an NVIDIA GPU; aifund/edge/gpu_paths.py says why)."""
+    from aifund.edge import gpu_paths
+    found = {}
+    if not gpu_paths.unavailable("tinygrad-gpu"):
+        found["tinygrad-gpu"] = gpu_paths.tinygrad_gpu_path(kind, arrays, x)
+    for name in gpu_paths.ORT_GPU_PROVIDERS:
+        if not gpu_paths.unavailable(name):
+            found[name] = gpu_paths.onnxruntime_gpu_path(name, onnx_file, x)
+    return found
 
 
 def run(kind: str, out: pathlib.Path, weights=None, data_dir=None, runs=100, batches=(1, 64), log=print) -> dict:
