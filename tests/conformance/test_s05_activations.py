@@ -261,7 +261,9 @@ def test_softmax_shift_invariance(impl, z, shift, guide):
 
 @spec("act.softmax.stability")
 @given(z=large, guide=rows)
-@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32), guide=ROW)
+@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32), guide=ROW).via("variant: |z| = 1e4")
+@example(z=np.array([[3.0e38, 1.0e30, -3.0e38], [-3.4e38, -3.4e38, 0.0]], dtype=np.float32), guide=ROW).via(
+    "variant: float32's largest finite logits")
 def test_softmax_stability(impl, z, guide):
     for x in sized(z, guide, -1e4, 1e4):
         check_softmax(impl, x, axis=None, shifted=True)
