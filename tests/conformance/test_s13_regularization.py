@@ -75,6 +75,7 @@ def test_l2_weight_decay(impl, seed, lam):
 # ------------------------------------------------------------------ dropout
 @spec("reg.dropout.inference")
 @given(p=st.sampled_from([0.0, 0.3, 0.9]), seed=seeds, guide=widths)
+@example(p=0.0, seed=0, guide=GUIDE_SHAPES["activations"][0]).via("variant: p = 0")
 def test_dropout_inference(impl, p, seed, guide):
     for shape in ((4, 5), guide):
         dropout_inference(impl, p, np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
@@ -132,6 +133,8 @@ BN_GUIDE = st.sampled_from([GUIDE_SHAPES["activations"][1], *GUIDE_SHAPES["maps"
 
 @spec("reg.batch_norm.values")
 @given(shape=st.sampled_from(BN_SHAPES), seed=seeds, offset=st.sampled_from([0.0, 3.0]), guide=BN_GUIDE)
+@example(shape=BN_SHAPES[0], seed=0, offset=3.0, guide=GUIDE_SHAPES["activations"][1]).via("variant: (N, F) input")
+@example(shape=BN_SHAPES[3], seed=1, offset=0.0, guide=GUIDE_SHAPES["maps"][1]).via("variant: (N, C, H, W) input")
 def test_batch_norm_values(impl, shape, seed, offset, guide):
     for shape in (shape, guide):
         batch_norm_values(impl, shape, seed, offset)
