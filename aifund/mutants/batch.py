@@ -27,12 +27,14 @@ def run_one(job: dict) -> dict:
         started = time.monotonic()
         pytest.main([tests, "-q", "-p", "no:cacheprovider", f"--impl={job['impl']}", f"--conformance-json={report_path}",
                      f"--hypothesis-profile={job['profile']}", "--spec-items=" + ",".join(job["items"]),
-                     f"--kernel-cache={job['kernel_cache']}", "--rootdir", tests, "-c", os.devnull])
+                     f"--kernel-cache={job['kernel_cache']}", "--rootdir", tests, "-c", os.devnull]
+                    + (["--maxfail=1"] if job.get("stop_at_first_kill") else []))
         seconds = round(time.monotonic() - started, 1)
         report = json.loads(report_path.read_text()) if report_path.exists() else {"items": {}}
     statuses = {i: report["items"].get(i, {}).get("status", "error") for i in job["items"]}
     return {"id": job["id"], "profile": job["profile"], "items": job["items"], "statuses": statuses,
-            "killed": any(s in KILLING for s in statuses.values()), "seconds": seconds}
+            "killed": any(s in KILLING for s in statuses.values()), "seconds": seconds,
+            "stopped_at_first_kill": bool(job.get("stop_at_first_kill"))}
 
 
 def main() -> int:
