@@ -79,3 +79,14 @@ def test_killed_and_equivalent_are_classified_and_a_second_run_resumes(tmp_path)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "0 to run" in second.stderr and len(results.read_text().splitlines()) == 2
     assert "kill rate: 1 of 1 non-equivalent mutants (100.0%)" in second.stdout and "1 reviewed equivalent" in second.stdout
+
+
+def test_every_reviewed_equivalent_is_a_current_mutant_of_the_reference_with_a_reason():
+    """An entry whose file changed no longer names a mutant: it is stale and must be reviewed again."""
+    import tomllib
+    from aifund.mutants.cli import REVIEWED
+    entries = tomllib.loads(REVIEWED.read_text()).get("mutant", [])
+    current = {m.id for f, src in python_files(REPO / "impl").items() for m in mutants(src, f)}
+    for entry in entries:
+        assert entry.get("reason", "").strip(), f"{entry['id']} has no reason"
+        assert entry["id"] in current, f"{entry['id']} ({entry.get('change')}) is no longer a mutant of impl/"
