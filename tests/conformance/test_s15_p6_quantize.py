@@ -92,6 +92,8 @@ def quantize_symmetric(impl, data):
 
 @spec("p6.quantize.asymmetric")
 @given(data=quant_arrays, guide=weights)
+@example(data=((4, 6), 0, 0.01, 2.0), guide=GUIDE_SHAPES["weights"][1]).via("variant: an all-positive input")
+@example(data=((4, 6), 1, 0.01, -2.0), guide=GUIDE_SHAPES["weights"][1]).via("variant: an all-negative input")
 def test_quantize_asymmetric(impl, data, guide):
     for data in both(data, guide):
         quantize_asymmetric(impl, data)
