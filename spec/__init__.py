@@ -52,6 +52,9 @@ class Item:
     math: str = ""
     accepts: str = ""      # what is accepted where the answer is not unique
     weight: float = 1.0
+    # The cases the contract names for this item (with and without a bias, padding 0 and > 0, inf as the first
+    # loss...): each has an explicit example in the item's test, run in every profile (tests/meta/test_variants.py).
+    variants: tuple[str, ...] = ()
     source: str = field(default="", compare=False)  # the TOML file it came from
 
     @property
@@ -70,7 +73,8 @@ def _parse(path: pathlib.Path) -> list[Item]:
     section = str(data["section"])
     items = []
     for raw in data.get("item", []):
-        unknown = set(raw) - {"id", "title", "statement", "needs", "oracles", "math", "accepts", "weight", "section"}
+        unknown = set(raw) - {"id", "title", "statement", "needs", "oracles", "math", "accepts", "weight", "section",
+                                "variants"}
         if unknown:
             raise SpecError(f"{path.name}: item {raw.get('id')!r} has unknown keys {sorted(unknown)}")
         item = Item(
@@ -78,7 +82,7 @@ def _parse(path: pathlib.Path) -> list[Item]:
             statement=" ".join(raw["statement"].split()), needs=tuple(raw.get("needs", ())),
             oracles=tuple(raw.get("oracles", ())), math=raw.get("math", "").strip(),
             accepts=" ".join(raw.get("accepts", "").split()), weight=float(raw.get("weight", 1.0)),
-            source=path.name,
+            variants=tuple(raw.get("variants", ())), source=path.name,
         )
         bad_needs = set(item.needs) - CONTRACT_NAMES
         bad_oracles = set(item.oracles) - ORACLES

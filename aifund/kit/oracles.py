@@ -3,6 +3,7 @@
 Every function takes float64 numpy arrays. ``*_scale`` functions give the
 magnitude used by the tolerance policy (aifund/kit/tolerance.py).
 """
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -187,10 +188,10 @@ def adam_trajectory(w0, grads, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
 
 
 def early_stopping_reference(losses, patience, min_delta=0.0):
-    """[(returned, best_loss, best_epoch)] after each call."""
+    """[(returned, best_loss, best_epoch)] after each call; a loss that is not finite never improves."""
     best, best_epoch, bad, out = float("inf"), -1, 0, []
     for epoch, loss in enumerate(losses):
-        if loss < best - min_delta:
+        if math.isfinite(loss) and loss < best - min_delta:
             best, best_epoch, bad = loss, epoch, 0
         else:
             bad += 1

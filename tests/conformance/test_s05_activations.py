@@ -150,6 +150,8 @@ def test_relu_kink(impl):
 
 @spec("act.leaky_relu.values")
 @given(z=large, alpha=st.sampled_from([None, 0.01, 0.2, 0.5]), guide=widths)
+@example(z=np.array([-3.0, 0.0, 2.0], dtype=np.float32), alpha=None, guide=WIDTH).via("variants: z = 0 | the default alpha")
+@example(z=np.array([-5.0, -0.0, 7.5], dtype=np.float32), alpha=0.2, guide=WIDTH).via("variant: alpha given by keyword")
 def test_leaky_relu_values(impl, z, alpha, guide):
     kwargs = {} if alpha is None else {"alpha": alpha}
     for x in sized(z, guide, -1e4, 1e4):
@@ -261,16 +263,21 @@ def test_softmax_shift_invariance(impl, z, shift, guide):
 
 @spec("act.softmax.stability")
 @given(z=large, guide=rows)
-@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32), guide=ROW)
+@example(z=np.array([[1e4, -1e4, 0.0], [1000.0, 999.0, 998.0]], dtype=np.float32), guide=ROW).via("variant: magnitudes of 1e4")
+@example(z=np.array([[3.0e38, 1.0e30, -3.0e38], [-3.4e38, -3.4e38, 0.0]], dtype=np.float32), guide=ROW).via(
+    "variant: float32's largest finite logits")
 def test_softmax_stability(impl, z, guide):
     for x in sized(z, guide, -1e4, 1e4):
         check_softmax(impl, x, axis=None, shifted=True)
 
 
 @spec("act.softmax.axis")
-@given(z=arrays(shapes(2, 3), -20, 20), data=st.data())
-def test_softmax_axis(impl, z, data):
-    axis = data.draw(st.integers(-z.ndim, z.ndim - 1), label="axis")
+@given(z=arrays(shapes(2, 3), -20, 20), axis=st.integers(-3, 2))
+@example(z=np.arange(30, dtype=np.float32).reshape(2, 3, 5) / 7, axis=0).via("variant: the first axis")
+@example(z=np.arange(30, dtype=np.float32).reshape(2, 3, 5) / 7, axis=1).via("variant: a middle axis")
+@example(z=np.arange(30, dtype=np.float32).reshape(2, 3, 5) / 7, axis=-2).via("variant: a negative axis")
+def test_softmax_axis(impl, z, axis):
+    axis = axis if -z.ndim <= axis < z.ndim else axis % z.ndim   # a drawn axis beyond a 2-D z wraps into it
     check_softmax(impl, z, axis=axis, shifted=False)
 
 

@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 from aifund.remote import Tensor
 
 from aifund.kit import oracles
@@ -93,28 +93,30 @@ def test_bce_gradient(impl, p, seed, guide):
 
 @spec("loss.bce.extremes")
 @given(p=probabilities(shapes(max_dims=1, sides=(2, 3, 5, 8)), lo=0.05), seed=seeds)
+@example(p=np.array([0.5, 0.5], np.float32), seed=0).via("variant: p = 0 and p = 1 against both labels")
 def test_bce_extremes(impl, p, seed):
     rng = np.random.default_rng(seed)
     y = (rng.random(p.shape) < 0.5).astype(np.float32)
-    # Agreeing extremes: p = y exactly for some elements. Their exact contribution is 0.
+    y[:2] = (0.0, 1.0)   # both labels in every example: clipping from one side only is not enough
+    # Agreeing extremes: p = y exactly (p = 0 at label 0, p = 1 at label 1). Their exact contribution is 0.
     agree = p.copy()
-    agree[0] = y[0]
+    agree[:2] = y[:2]
     inputs, call = {"p": agree, "y": y}, "impl.binary_cross_entropy(p, y)"
     got = scalar(impl.binary_cross_entropy(Tensor(agree), Tensor(y)), "binary_cross_entropy(p, y)", np.float32,
                  inputs, call)
-    rest = -(y[1:] * np.log(p[1:].astype(np.float64)) + (1 - y[1:]) * np.log(1 - p[1:].astype(np.float64))).sum() / p.size
+    rest = -(y[2:] * np.log(p[2:].astype(np.float64)) + (1 - y[2:]) * np.log(1 - p[2:].astype(np.float64))).sum() / p.size
     require(math.isfinite(got) and abs(got - rest) <= 1e-3,
-            f"binary_cross_entropy with p exactly equal to its label at element 0 gave {got!r}; "
+            f"binary_cross_entropy with p exactly equal to its label at elements 0 and 1 (p = 0, y = 0 and p = 1, y = 1) gave {got!r}; "
             f"expected the other elements' loss {rest:.6g} (within 1e-3): 0 log 0 counts as 0",
             inputs=inputs, call=call)
     # Confidently wrong extremes: p = 1 - y. Any finite, non-negative value is accepted.
     wrong = p.copy()
-    wrong[0] = 1 - y[0]
+    wrong[:2] = 1 - y[:2]
     inputs = {"p": wrong, "y": y}
     got = scalar(impl.binary_cross_entropy(Tensor(wrong), Tensor(y)), "binary_cross_entropy(p, y)", np.float32,
                  inputs, call)
     require(math.isfinite(got) and got >= 0,
-            f"binary_cross_entropy with p = {wrong[0]:g} where y = {y[0]:g} gave {got!r}: it must stay finite "
+            f"binary_cross_entropy with p = 1 where y = 0 and p = 0 where y = 1 gave {got!r}: it must stay finite "
             "(clip p into [eps, 1 - eps] with an eps that float32 can represent next to 1, e.g. 1e-7)",
             inputs=inputs, call=call)
 

@@ -54,6 +54,9 @@ def conv_call(case):
 
 @spec("conv.conv2d.values")
 @given(case=st.sampled_from(CONV_CASES), seed=seeds, with_bias=st.booleans(), guide=guide_convs)
+@example(case=CONV_CASES[0], seed=0, with_bias=True, guide=GUIDE_SHAPES["conv"][0]).via("variants: with a bias | padding 0")
+@example(case=CONV_CASES[1], seed=1, with_bias=False, guide=GUIDE_SHAPES["conv"][0]).via(
+    "variants: without a bias | padding > 0 | stride > 1")
 def test_conv2d_values(impl, case, seed, with_bias, guide):
     for case in (case, guide):
         conv2d_values(impl, case, seed, with_bias)
@@ -112,6 +115,9 @@ def test_conv2d_guide_example(impl):
 
 @spec("pool.max_pool2d.values")
 @given(case=st.sampled_from(POOL_CASES), seed=seeds, guide=guide_pools)
+@example(case=POOL_CASES[0], seed=0, guide=(GUIDE_SHAPES["maps"][1], 2, None)).via("variant: stride None (the kernel size)")
+@example(case=POOL_CASES[1], seed=1, guide=(GUIDE_SHAPES["maps"][1], 2, None)).via(
+    "variants: overlapping windows (stride < kernel) | a window that does not fit, dropped")
 def test_max_pool2d_values(impl, case, seed, guide):
     for case in (case, guide):
         max_pool2d_values(impl, case, seed)

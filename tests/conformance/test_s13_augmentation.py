@@ -3,7 +3,7 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from aifund.kit.check import require
 from aifund.kit.strategies import GUIDE_SHAPES, seeds
@@ -41,6 +41,9 @@ def flips(impl, shape, seed):
 
 @spec("aug.random_crop")
 @given(shape=images, seed=seeds, padding=st.sampled_from([0, 1, 3]), guide=guide_images)
+@example(shape=(5, 5), seed=0, padding=0, guide=(28, 28)).via(
+    "variants: padding 0 and size = H = W (the image itself) | an (H, W) image")
+@example(shape=(3, 6, 6), seed=1, padding=3, guide=(1, 28, 28)).via("variants: padding > 0 | a (C, H, W) image")
 def test_random_crop(impl, shape, seed, padding, guide):
     for shape in (shape, guide):
         random_crop(impl, shape, seed, padding)
@@ -106,6 +109,8 @@ def brightness_contrast(impl, shape, seed, delta, factor):
 @spec("aug.rotate")
 @given(side=st.sampled_from([4, 5, 8]), channels=st.sampled_from([None, 3]), seed=seeds,
        angle=st.sampled_from([17.0, 45.0, 130.0]), guide=guide_images)
+@example(side=5, channels=None, seed=0, angle=17.0, guide=(28, 28)).via("variant: an (H, W) image")
+@example(side=4, channels=3, seed=1, angle=130.0, guide=(1, 28, 28)).via("variant: a (C, H, W) image")
 def test_rotate(impl, side, channels, seed, angle, guide):
     for shape in ((side, side) if channels is None else (channels, side, side), guide):
         rotate(impl, shape, seed, angle)

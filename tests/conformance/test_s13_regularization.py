@@ -5,7 +5,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 from aifund.remote import Tensor
 
 from aifund.kit import oracles
@@ -75,6 +75,7 @@ def test_l2_weight_decay(impl, seed, lam):
 # ------------------------------------------------------------------ dropout
 @spec("reg.dropout.inference")
 @given(p=st.sampled_from([0.0, 0.3, 0.9]), seed=seeds, guide=widths)
+@example(p=0.0, seed=0, guide=GUIDE_SHAPES["activations"][0]).via("variant: p = 0")
 def test_dropout_inference(impl, p, seed, guide):
     for shape in ((4, 5), guide):
         dropout_inference(impl, p, np.random.default_rng(seed).standard_normal(shape).astype(np.float32))
@@ -132,6 +133,8 @@ BN_GUIDE = st.sampled_from([GUIDE_SHAPES["activations"][1], *GUIDE_SHAPES["maps"
 
 @spec("reg.batch_norm.values")
 @given(shape=st.sampled_from(BN_SHAPES), seed=seeds, offset=st.sampled_from([0.0, 3.0]), guide=BN_GUIDE)
+@example(shape=BN_SHAPES[0], seed=0, offset=3.0, guide=GUIDE_SHAPES["activations"][1]).via("variant: (N, F) input")
+@example(shape=BN_SHAPES[3], seed=1, offset=0.0, guide=GUIDE_SHAPES["maps"][1]).via("variant: (N, C, H, W) input")
 def test_batch_norm_values(impl, shape, seed, offset, guide):
     for shape in (shape, guide):
         batch_norm_values(impl, shape, seed, offset)
@@ -187,15 +190,24 @@ def test_early_stopping_guide_example(impl):
             f"best_loss / best_epoch should be 0.8 / 2 (the guide's epoch 10), got {stopper.best_loss} / {stopper.best_epoch}")
 
 
+INF, NAN = float("inf"), float("nan")
+
+
 @spec("early.reference")
-@given(losses=st.lists(st.sampled_from([0.5, 0.8, 0.9, 0.95, 1.0, 1.2, 2.0]), min_size=1, max_size=25),
+@given(losses=st.lists(st.sampled_from([0.5, 0.8, 0.9, 0.95, 1.0, 1.2, 2.0, INF, NAN, -INF]), min_size=1, max_size=25),
        patience=st.integers(1, 4), min_delta=st.sampled_from([None, 0.0, 0.05, 0.2]))
+@example(losses=[INF, 2.0, INF, 1.0], patience=1, min_delta=None).via("variant: inf as the first loss")
+@example(losses=[NAN, NAN, 1.0, NAN, 0.5], patience=2, min_delta=0.0).via("variant: NaN as the first loss")
+@example(losses=[1.0, -INF, 0.9, 0.9], patience=3, min_delta=None).via("variant: -inf after a finite loss")
+@example(losses=[1.0, 0.95, 0.9, 0.9, 2.0], patience=2, min_delta=0.05).via("variant: an improvement of exactly min_delta")
+@example(losses=[1.0, 1.0, 0.5], patience=1, min_delta=0.0).via("variant: a loss equal to best_loss")
 def test_early_stopping_reference(impl, losses, patience, min_delta):
     kwargs = {} if min_delta is None else {"min_delta": min_delta}
     stopper = impl.EarlyStopping(patience, **kwargs)
     expected = oracles.early_stopping_reference(losses, patience, min_delta or 0.0)
     for call, (loss, (stop, best, best_epoch)) in enumerate(zip(losses, expected)):
         got = stopper.step(loss)
+        # best_loss is never NaN in the oracle (a NaN never improves), so == is the comparison for inf as well.
         require(bool(got) == stop and stopper.best_loss == best and stopper.best_epoch == best_epoch,
                 f"EarlyStopping(patience={patience}, min_delta={min_delta or 0.0}) on losses {losses[:call + 1]}: "
                 f"call {call} returned {got!r} with best_loss={stopper.best_loss!r}, best_epoch={stopper.best_epoch!r}; "

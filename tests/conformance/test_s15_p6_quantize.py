@@ -4,10 +4,10 @@ channel; round trip, exact zero, PyTorch's codes) and dequantisation. Never impo
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from aifund.kit.check import assert_close, fail, require
-from aifund.kit.strategies import guide_shapes, seeds
+from aifund.kit.strategies import GUIDE_SHAPES, guide_shapes, seeds
 from aifund.kit.tolerance import forward_bound
 
 spec = pytest.mark.spec
@@ -66,6 +66,7 @@ def make_array(spec_):
 
 @spec("p6.quantize.symmetric")
 @given(data=quant_arrays, guide=weights)
+@example(data=((4, 6), 0, 0.0, 0.0), guide=GUIDE_SHAPES["weights"][1]).via("variant: an all-zero input")
 def test_quantize_symmetric(impl, data, guide):
     for data in both(data, guide):
         quantize_symmetric(impl, data)
@@ -77,6 +78,11 @@ def quantize_symmetric(impl, data):
     q, scale, zp = quantized(impl, x)
     scale, zp = per_slice(scale, x, None), per_slice(zp, x, None)
     require(int(zp) == 0, f"symmetric quantize returned zero_point {zp}, expected 0")
+    if not x.any():   # magnitude 0: max|x| = 0, and max|x| / 127 must not become a division by zero
+        require(np.isfinite(float(scale)) and float(scale) > 0 and not q.any(),
+                f"symmetric quantize of an all-zero array returned scale {float(scale)!r} and codes in "
+                f"[{q.min()}, {q.max()}]; expected any positive finite scale and every code 0")
+        return
     require(q.min() >= -127 and q.max() <= 127, f"symmetric codes must lie in [-127, 127], got [{q.min()}, {q.max()}]")
     expected = np.float32(np.abs(x.astype(np.float64)).max() / 127)
     require(abs(float(scale) - float(expected)) <= 2 * np.spacing(expected),
@@ -86,6 +92,8 @@ def quantize_symmetric(impl, data):
 
 @spec("p6.quantize.asymmetric")
 @given(data=quant_arrays, guide=weights)
+@example(data=((4, 6), 0, 0.01, 2.0), guide=GUIDE_SHAPES["weights"][1]).via("variant: an all-positive input")
+@example(data=((4, 6), 1, 0.01, -2.0), guide=GUIDE_SHAPES["weights"][1]).via("variant: an all-negative input")
 def test_quantize_asymmetric(impl, data, guide):
     for data in both(data, guide):
         quantize_asymmetric(impl, data)
