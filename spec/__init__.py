@@ -52,7 +52,12 @@ class Item:
     math: str = ""
     accepts: str = ""      # what is accepted where the answer is not unique
     weight: float = 1.0
+    frameworks: tuple[str, ...] = ()   # the frameworks it applies to (aifund.frameworks.NAMES); () is every one
     source: str = field(default="", compare=False)  # the TOML file it came from
+
+    def applies_to(self, framework: str) -> bool:
+        """Whether the item is checked for an implementation written in ``framework``."""
+        return not self.frameworks or framework in self.frameworks
 
     @property
     def checks_implementation(self) -> bool:
@@ -70,7 +75,8 @@ def _parse(path: pathlib.Path) -> list[Item]:
     section = str(data["section"])
     items = []
     for raw in data.get("item", []):
-        unknown = set(raw) - {"id", "title", "statement", "needs", "oracles", "math", "accepts", "weight", "section"}
+        unknown = set(raw) - {"id", "title", "statement", "needs", "oracles", "math", "accepts", "weight", "section",
+                              "frameworks"}
         if unknown:
             raise SpecError(f"{path.name}: item {raw.get('id')!r} has unknown keys {sorted(unknown)}")
         item = Item(
@@ -78,6 +84,7 @@ def _parse(path: pathlib.Path) -> list[Item]:
             statement=" ".join(raw["statement"].split()), needs=tuple(raw.get("needs", ())),
             oracles=tuple(raw.get("oracles", ())), math=raw.get("math", "").strip(),
             accepts=" ".join(raw.get("accepts", "").split()), weight=float(raw.get("weight", 1.0)),
+            frameworks=tuple(raw.get("frameworks", ())),
             source=path.name,
         )
         bad_needs = set(item.needs) - CONTRACT_NAMES

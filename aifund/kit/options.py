@@ -10,7 +10,7 @@ import pathlib
 
 import pytest
 
-from aifund import sandbox
+from aifund import frameworks, sandbox
 from aifund.kit import examples
 from aifund.kit.selection import split_ids, unknown_selection
 from aifund.kit.worker_session import DEFAULT_CACHE, TARGET_CACHES, target_of
@@ -20,6 +20,10 @@ def add_options(parser):
     group = parser.getgroup("conformance", "conformance to the guide's spec")
     group.addoption("--impl", default=None, metavar="PATH",
                     help="module under test: a .py file or a package directory (default: the reference, impl/)")
+    group.addoption("--framework", default=None, choices=frameworks.NAMES,
+                    help="what the implementation is written in: tinygrad (default) or torch; the checks, oracles and "
+                         "tolerances are the same, the worker's adapter and the contract page differ. Without --impl, "
+                         "the reference of that framework is checked")
     group.addoption("--conformance-json", default=None, metavar="FILE",
                     help="write the per-item conformance report to FILE as JSON")
     group.addoption("--impl-import-timeout", type=float, default=60.0, metavar="SECONDS",

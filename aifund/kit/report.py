@@ -13,7 +13,7 @@ import time
 import pytest
 
 from aifund import cgroups, integrity, remote, untrusted, verdict
-from aifund.kit.worker_session import target_of
+from aifund.kit.worker_session import display_of, framework_of, target_of
 from aifund.kit.outcome import IMPORT_FAILED, RECORD_LIMIT
 from aifund.kit.selection import ITEMS
 
@@ -123,7 +123,7 @@ class Conformance:
         # Everything a report writer (the JSON file, the terminal) reads comes from here: the submission's
         # text in it (messages, output, integrity records, file names) is made safe as it enters.
         return untrusted.json_safe({
-            "impl": self.config.getoption("--impl") or "impl", "complete": self.complete,
+            "impl": display_of(self.config), "framework": framework_of(self.config), "complete": self.complete,
             "items": items, "summary": summary,
             "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
             "limits": limits[0] if len(limits) == 1 else limits or None,   # per worker (one per test process)
