@@ -39,6 +39,7 @@ EXPLAIN = {
     "not implemented": "the submission raises NotImplementedError here: not written yet",
     "missing": "the submission does not define a name this item needs",
     "skipped": "skipped (a skip is not a pass)",
+    "not applicable": "an item of another framework than the course's: not checked, worth nothing",
 }
 
 
@@ -100,6 +101,8 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
     for item_id, item in selected(only).items():
         status, message = statuses[item_id]
         weight = config.weight(item)
+        if not config.applies(item):        # the course's framework decides, whatever the report says
+            status, message, weight = "not applicable", EXPLAIN["not applicable"], 0.0
         score = weight if status == "pass" else 0.0
         total += weight
         earned += score
@@ -183,13 +186,14 @@ def junit_xml(result: dict) -> bytes:
     suite = ET.Element("testsuite", name="conformance", tests=str(len(result["items"])),
                        failures=str(sum(1 for i in result["items"] if i["status"] in ("fail", "missing", "not implemented"))),
                        errors=str(sum(1 for i in result["items"] if i["status"] in ("error", "timeout"))),
-                       skipped=str(sum(1 for i in result["items"] if i["status"] == "skipped")),
+                       skipped=str(sum(1 for i in result["items"] if i["status"] in ("skipped", "not applicable"))),
                        time=str(result["seconds"]))
     for i in result["items"]:
         case = ET.SubElement(suite, "testcase", classname=f"section{i['section']}", name=i["id"])
-        # A missing or not-implemented item is a failure (it earns nothing); only a skip is a skip.
+        # A missing or not-implemented item is a failure (it earns nothing); only a skip (or an item of another
+        # framework, "not applicable") is a skip.
         tag = {"fail": "failure", "error": "error", "timeout": "error", "missing": "failure", "not implemented": "failure",
-               "skipped": "skipped"}.get(i["status"])
+               "skipped": "skipped", "not applicable": "skipped"}.get(i["status"])
         if tag:
             ET.SubElement(case, tag, message=i["status"]).text = i["message"] or EXPLAIN[i["status"]]
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
@@ -222,7 +226,7 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
             w.writerow([untrusted.csv_cell(c) for c in cells])
 
         row(["submission", "score", "max_score", "pass", "fail", "error", "timeout", "not_implemented", "missing",
-             "skipped", "seconds", "integrity_flags", "problem", "graded_with",
+             "skipped", "not_applicable", "seconds", "integrity_flags", "problem", "graded_with",
              *[c for s in sections for c in (f"section_{s}", f"section_{s}_max")]])
         for r in results:
             per = {s: [i for i in r["items"] if i["section"] == s] for s in sections}
@@ -230,7 +234,7 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
             grading = r.get("grading") if isinstance(r.get("grading"), dict) else {}
             s = r["summary"]
             row([r["submission"], r["score"], r["max_score"], s["pass"], s["fail"], s["error"], s.get("timeout", 0),
-                 s.get("not implemented", 0), s["missing"], s["skipped"], r["seconds"],
+                 s.get("not implemented", 0), s["missing"], s["skipped"], s.get("not applicable", 0), r["seconds"],
                  untrusted.text(flags, 500), untrusted.text(r.get("problem"), 500),
                  untrusted.text(grading.get("fingerprint", "none"), 40),
                  *[c for sec in sections for c in _points(per[sec])]])
