@@ -6,7 +6,7 @@ The zip holds, at its top (Gradescope unpacks it into /autograder/source):
     run_autograder    run for every submission: grades /autograder/submission, writes /autograder/results/results.json
     bundle.json       what the bundle grades: the spec items (--spec-items) and whether a course config is included
     course.toml       the course config (--config), when one was given
-    kit/              the kit's source the package is built from (aifund/, spec/, impl/, tests/conformance/,
+    kit/              the kit's source the package is built from (aifund/, spec/, impl/, impl_torch/, tests/conformance/,
                       pyproject.toml, README.md); setup.sh installs it with pip
 
 From a clone, kit/ is the source tree's files (git's list, or a walk). From an installed kit (a wheel, no
@@ -38,7 +38,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1]   # the package folder aif
 
 # What the package aifund is built from (pyproject.toml): the grader, sandbox, worker and checks (aifund/), the
 # spec, the reference (the kernel-cache warm-up uses it), the conformance tests, and the project files.
-KIT_DIRS = ("aifund/", "spec/", "impl/", "tests/conformance/")
+KIT_DIRS = ("aifund/", "spec/", "impl/", "impl_torch/", "tests/conformance/")
 KIT_FILES = ("pyproject.toml", "README.md")
 SKIP_PARTS = {"__pycache__", ".venv", ".git", "runs", "reports", ".pytest_cache", ".hypothesis", ".tox"}
 EXECUTABLE = {"setup.sh", "run_autograder"}

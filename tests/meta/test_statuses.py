@@ -151,3 +151,13 @@ def test_a_run_reports_the_other_framework_item_not_applicable(tmp_path):
                         "act.relu.values": "pass"}, proc.stdout[-3000:]
     assert report["framework"] == "torch" and report["summary"]["not applicable"] == 1
     assert "not applicable" in proc.stdout and proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_a_course_config_names_its_framework(tmp_path):
+    from aifund.grader.config import ConfigError, load_config
+    path = tmp_path / "course.toml"
+    path.write_text('framework = "torch"\n')
+    assert load_config(path).framework == "torch" and load_config(None).framework == "tinygrad"
+    path.write_text('framework = "jax"\n')
+    with pytest.raises(ConfigError, match="framework"):
+        load_config(path)
