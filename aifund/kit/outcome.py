@@ -127,6 +127,8 @@ def record(item, call, report):
         # The one place a test's message enters the report: the implementation's text in it is made safe
         # here, before it is serialised (json, pytest-xdist's wire) or written anywhere.
         data = {"items": ids, "status": status, "message": untrusted.text(message, RECORD_LIMIT)}
+        if report.when == "call" and getattr(item, "_aifund_shortcuts", None):
+            data["shortcuts"] = item._aifund_shortcuts    # what the worker observed this test using (a claim)
         if status in ("fail", "error", "timeout") and report.when == "call":
             data.update(replay_of(item, call))
         if (status == "not implemented" or message.startswith(IMPORT_FAILED)) and item.config.option.tbstyle == "auto":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 
+from aifund.kit import shortcuts
 from aifund.kit.outcome import IMPORT_FAILED
 
 
@@ -96,6 +97,9 @@ def write_summary(conformance, terminalreporter):
                   + (f"; restarted {data['worker_restarts']} time(s)" if data["worker_restarts"] else ""))
     if data.get("limits"):
         tr.write_line(f"limits enforced: {limits_line(data['limits'])}")
+    shortcut_line = shortcuts.line(data)
+    if shortcut_line:
+        tr.write_line(shortcut_line, **({"yellow": True} if data["shortcuts"]["used"] else {}))
     if data["integrity"]:
         tr.write_line("integrity flags (for a person to read, not a grade): "
                       + "; ".join(f"{f['kind']} {f['detail']}" for f in data["integrity"][:10]), yellow=True)

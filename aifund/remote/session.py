@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from aifund import shortcuts
 from aifund.remote import codec
 from aifund.remote.channel import Channel
 from aifund.remote.errors import ImplementationRaised, NotImplementedYet, WorkerGone, describe_gone, describe_import_error
@@ -201,6 +202,22 @@ class Session:
                 for f in flags):
             return [{"kind": "worker", "detail": "sent malformed audit records"}]
         return [{"kind": f["kind"][:40], "detail": f["detail"][:300]} for f in flags[:50]]
+
+    def shortcuts(self) -> tuple[dict | None, dict]:
+        """(the library shortcuts the worker watched since last asked, those it saw at import), within 10 s:
+        claims that can only count against the implementation, so what is unreadable counts as none; None
+        first where the framework's shortcuts are not watched."""
+        saved, self.deadline = self.deadline, time.monotonic() + 10
+        try:
+            answer = self.send("shortcuts", "reading the library shortcuts watched")
+        except (WorkerGone, ImplementationRaised, NotImplementedYet):
+            return {}, {}
+        finally:
+            self.deadline = saved
+        if not isinstance(answer, dict):
+            return {}, {}
+        used = None if answer.get("used") is None else shortcuts.clean(answer.get("used"))
+        return used, shortcuts.clean(answer.get("import"))
 
     def collect_flags(self) -> list:
         """Reads the worker's audit records now and keeps them (after each test, and at the end), so a worker

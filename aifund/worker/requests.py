@@ -16,6 +16,7 @@ Requests (one JSON header each, see ``wire``):
     read_file   {"name"}                     read it back
     trace_start {"packages"}                 note calls into these packages until trace_stop
     trace_stop  {}                           the calls noted
+    shortcuts   {}                           library shortcuts watched since last asked, and those at import
     seed        {"seed"}                     the framework's own seeding (tinygrad's Tensor.manual_seed)
     read        {"obj"}                      a Tensor's values (the framework's own Tensor.numpy, not a replacement)
     assign_returned {"obj", "name", "values"}  obj.name() here, then values[i] written into the i-th Tensor it
@@ -81,6 +82,7 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
             self.audit.own(target.module_name(str(h["target"])), str(h["target"]))
         self.audit.start()
         module = import_target(h["target"])
+        self.import_shortcuts = self.framework.shortcuts()    # module-level code's, kept apart from any test's
         self.objects[MODULE] = module
         self.ids[id(module)] = MODULE
         return [n for n in h["names"] if isinstance(n, str) and hasattr(module, n)]

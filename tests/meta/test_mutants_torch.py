@@ -52,3 +52,12 @@ def test_mutant_is_caught(mutant, corpus):
     assert not escaped, (f"{mutant.name} was not caught (each declared item must be 'fail'): {escaped}\n"
                          + "\n".join(f"{i}: {report['items'][i]['message'][:600]}" for i in escaped))
     assert code == 1, f"pytest should exit 1 on a caught mutant, got {code}"
+
+
+def test_a_mutant_that_steps_torch_optim_is_seen_using_that_shortcut(corpus):
+    """adam_wraps_torch's own_code item is a traced claim; the shortcut watch sees the same use independently."""
+    report, _ = corpus["adam_wraps_torch"]
+    assert report is not None, corpus["_output"]
+    used = report["shortcuts"]["used"]
+    assert used.get("optimizer", {}).get("calls") == ["torch.optim.Adam"], used
+    assert "p4.adam.own_code" in used["optimizer"]["items"]

@@ -31,6 +31,10 @@ class Adapter:
         return {"tinygrad.Tensor": Tensor}
 
     # ------------------------------------------------------------ values
+    def shortcuts(self):
+        """Library shortcuts are watched in PyTorch runs only (see torch_shortcuts): None, not observed."""
+        return None
+
     def tensor(self, data, dtype=None):
         from tinygrad import Tensor
         return Tensor(data, **({"dtype": dtype} if dtype is not None else {}))

@@ -6,6 +6,8 @@ import os
 
 import numpy as np
 
+from aifund.worker.frameworks.torch_shortcuts import ShortcutWatch
+
 # One thread per worker: the kit already runs one worker per test process (one per core under xdist), and
 # torch would otherwise start a pool as wide as the machine in each of them, against the sandbox's cap on
 # processes and threads.
@@ -31,12 +33,19 @@ class Adapter:
         self.detach, self.to_numpy = torch.Tensor.detach, torch.Tensor.numpy
         self.no_grad, self.copy_, self.sub_ = torch.no_grad, torch.Tensor.copy_, torch.Tensor.sub_
         self.as_tensor, self.manual_seed = torch.as_tensor, torch.manual_seed
+        self.watch = ShortcutWatch()
+        self.watch.install(torch)
 
     def spaces(self) -> dict:
         """The framework namespaces whose replacement the audit snapshot reports."""
         import torch
         import torch.nn.functional
-        return {"torch.Tensor": torch.Tensor, "torch.nn.functional": torch.nn.functional}
+        return {"torch.Tensor": torch.Tensor, "torch.nn.functional": torch.nn.functional,
+                "worker.ShortcutWatch": ShortcutWatch}
+
+    def shortcuts(self) -> dict:
+        """The library shortcuts the implementation called since the last time asked ({name: [calls]})."""
+        return self.watch.take()
 
     # ------------------------------------------------------------ values
     def tensor(self, data, dtype=None):
