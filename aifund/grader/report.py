@@ -20,7 +20,7 @@ import platform
 import xml.etree.ElementTree as ET
 from importlib.metadata import version
 
-from aifund import untrusted
+from aifund import shortcuts, untrusted
 from aifund.verdict import NOT_RUN, STATUSES
 from aifund.grader import fingerprint
 from aifund.grader.config import CourseConfig
@@ -95,6 +95,11 @@ def _report_of(outcome: Outcome) -> dict:
     return outcome.report if type(outcome.report) is dict else {}
 
 
+def reported_items(outcome: Outcome) -> dict:
+    items = _report_of(outcome).get("items")
+    return items if type(items) is dict else {}
+
+
 def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
     statuses = item_results(outcome, only)
     items, total, earned = [], 0.0, 0.0
@@ -106,8 +111,12 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
         score = weight if status == "pass" else 0.0
         total += weight
         earned += score
-        items.append({"id": item_id, "section": item.section, "title": item.title, "status": status,
-                      "message": message, "weight": weight, "score": score, "hidden": config.is_hidden(item_id)})
+        entry = {"id": item_id, "section": item.section, "title": item.title, "status": status,
+                 "message": message, "weight": weight, "score": score, "hidden": config.is_hidden(item_id)}
+        used = shortcuts.clean((reported_items(outcome).get(item_id) or {}).get("shortcuts"))
+        if used:
+            entry["shortcuts"] = used       # what the worker observed its tests using (a claim, never credit)
+        items.append(entry)
     max_score = config.limits.max_score
     report = _report_of(outcome)
     notes = outcome.notes if isinstance(outcome.notes, list) else []
@@ -119,6 +128,8 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
         "problem": untrusted.text(outcome.problem, PROBLEM_LIMIT),
         "copy_notes": [untrusted.text(n, 500) for n in notes[:100]],
         "integrity": untrusted.records(report.get("integrity"), 100),
+        "shortcuts": {"policy": config.shortcuts.words(), "watched": config.framework in shortcuts.WATCHED,
+                      "used": sorted({n for i in items for n in i.get("shortcuts", {})})},
         "output": untrusted.text(report.get("output"), OUTPUT_LIMIT),
         "worker_restarts": restarts if type(restarts) is int else 0, "versions": versions(),
         "grading": grading_context(config, only),
@@ -147,6 +158,13 @@ def feedback_markdown(result: dict) -> str:
             lines += [f"### `{i['id']}` (guide section {i['section']}): {i['title']}", "",
                       f"Status: **{i['status']}** ({EXPLAIN[i['status']]}).", "",
                       untrusted.markdown_block(i["message"].strip(), 3000), ""]
+    used = [i for i in result["items"] if i.get("shortcuts") and not i["hidden"]]
+    if used:
+        policy = (result.get("shortcuts") or {}).get("policy", "allowed and reported")
+        lines += ["", f"## Library shortcuts (this course: {md(policy)})", "",
+                  "Seen while your code ran (each item's test, and the calls that did the work for it):", ""]
+        lines += [f"- `{i['id']}`: " + "; ".join(f"{md(name)} ({', '.join(md(c) for c in calls)})"
+                                                for name, calls in i["shortcuts"].items()) for i in used]
     if result.get("problem"):
         lines += ["", "**Note:**", "", untrusted.markdown_block(result["problem"], PROBLEM_LIMIT)]
     if result.get("copy_notes"):

@@ -213,6 +213,10 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             args.append("--reference-visible")
         if config.framework != frameworks.DEFAULT:
             args.append(f"--framework={config.framework}")
+        if config.shortcuts.forbid:
+            args.append("--shortcuts=forbid")
+            if config.shortcuts.allowed:
+                args.append("--allow-shortcut=" + ",".join(config.shortcuts.allowed))
         if only:
             args.append("--spec-items=" + ",".join(only))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
