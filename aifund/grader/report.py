@@ -161,9 +161,9 @@ def feedback_markdown(result: dict) -> str:
     used = [i for i in result["items"] if i.get("shortcuts") and not i["hidden"]]
     if used:
         policy = (result.get("shortcuts") or {}).get("policy", "allowed and reported")
-        lines += ["", f"## Library shortcuts (this course: {md(policy)})", "",
+        lines += ["", f"## Library shortcuts (this course: {untrusted.text(policy, 300, lines=False)})", "",
                   "Seen while your code ran (each item's test, and the calls that did the work for it):", ""]
-        lines += [f"- `{i['id']}`: " + "; ".join(f"{md(name)} ({', '.join(md(c) for c in calls)})"
+        lines += [f"- `{i['id']}`: " + "; ".join(f"{name} ({', '.join(md(c) for c in calls)})"
                                                 for name, calls in i["shortcuts"].items()) for i in used]
     if result.get("problem"):
         lines += ["", "**Note:**", "", untrusted.markdown_block(result["problem"], PROBLEM_LIMIT)]

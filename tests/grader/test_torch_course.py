@@ -66,7 +66,7 @@ def test_a_forbidden_shortcut_fails_its_item_and_is_named_in_every_output(graded
     assert statuses(user)["act.relu.values"] == "pass"
     feedback = (tmp / "out" / "shortcut_user" / "feedback.md").read_text()
     assert "## Library shortcuts (this course: forbidden except linear)" in feedback
-    assert "`act.sigmoid.values`: sigmoid (torch.sigmoid)" in feedback
+    assert "`act.sigmoid.values`: sigmoid (`torch.sigmoid`)" in feedback
     assert "shortcut_user: " in stdout and "library shortcuts: sigmoid" in stdout
 
 
