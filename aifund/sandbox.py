@@ -55,10 +55,14 @@ class Sandbox:
         return self.kind == "bwrap"
 
 
-def reference_dir() -> pathlib.Path:
-    """The reference implementation's folder (impl/ in a checkout), found without importing it."""
+def reference_dir(framework: str = "tinygrad") -> pathlib.Path:
+    """The reference implementation's folder for this framework (impl/ or impl_torch/ in a checkout), found
+    without importing it."""
     import importlib.util
-    return pathlib.Path(importlib.util.find_spec("aifund.reference").submodule_search_locations[0])
+
+    from aifund import frameworks
+    package = frameworks.get(framework).reference_package
+    return pathlib.Path(importlib.util.find_spec(package).submodule_search_locations[0])
 
 
 def probe() -> str | None:
@@ -180,9 +184,15 @@ def _merged_usr_links() -> list[str]:
     return args
 
 
+def framework_args(framework: str) -> list[str]:
+    """The worker's --framework argument (none for tinygrad, the default)."""
+    return [] if framework == "tinygrad" else ["--framework", framework]
+
+
 def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_dst: str,
                    cache_dir: pathlib.Path, reference: bool, fds: tuple[int, int],
-                   env: dict, shared_cache: pathlib.Path | None = None) -> tuple[list[str], dict, object]:
+                   env: dict, shared_cache: pathlib.Path | None = None,
+                   framework: str = "tinygrad") -> tuple[list[str], dict, object]:
     """(argv, env, preexec_fn) that start the worker for ``target`` inside the sandbox (or not).
 
     ``cache_dir`` is the worker's own kernel cache (read and written); ``shared_cache``, when given, a cache
@@ -191,7 +201,8 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     if not sandbox.isolated:
         argv = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]
         if reference:
-            argv += ["--reference-path", str(reference_dir())]
+            argv += ["--reference-path", str(reference_dir(framework))]
+        argv += framework_args(framework)
         full_env = dict(env, PYTHONPATH=str(PACKAGE.parent), CACHEDB=str(cache_dir / "kernels.db"), PYTHONUNBUFFERED="1")
         if sandbox.uid is not None:
             full_env.update(HOME=str(cache_dir), XDG_CACHE_HOME=str(cache_dir))   # root's home is not its to read
@@ -205,7 +216,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     if target_src is not None:
         ro.append((str(target_src), target_dst))
     if reference:
-        ro.append((str(reference_dir()), "/reference/impl"))
+        ro.append((str(reference_dir(framework)), "/reference/impl"))
     if shared_cache is not None:
         ro.append((str(shared_cache), "/shared-cache"))
     rw = [(str(cache_dir), "/cache")]
@@ -239,7 +250,7 @@ def worker_command(sandbox: Sandbox, *, target_src: pathlib.Path | None, target_
     worker = [sys.executable, "-m", "aifund.worker.serve", "--in", str(fd_in), "--out", str(fd_out)]
     if reference:
         worker += ["--reference-path", "/reference/impl"]
-    bw += worker
+    bw += worker + framework_args(framework)
 
     if staging is None:
         return bw, dict(os.environ), process_limits.rlimits(sandbox.limits, None)

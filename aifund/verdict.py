@@ -12,6 +12,8 @@ item's status is the worst of them in this order:
     missing          the implementation lacks a name the item needs
     pass             every test of the item reported, at least one passed, and none said anything worse
     skipped          no test of the item ran (deselected, or skipped with a stated reason)
+    not applicable   the item belongs to another framework than the implementation's (the spec item's
+                     ``frameworks``): never run, never a pass or a fail, worth nothing in a grade
 
 "not implemented" and "missing" are to-do entries, not findings: --partial forgives both. A skipped test
 next to a passing one does not lower the item: a skip is "not checked here", not a finding. This module
@@ -19,8 +21,8 @@ decides from statuses only; it never looks at the implementation.
 """
 from __future__ import annotations
 
-STATUSES = ("pass", "fail", "error", "timeout", "not implemented", "missing", "skipped")
-ORDER = ("error", "timeout", "fail", "not implemented", "missing", "pass", "skipped")
+STATUSES = ("pass", "fail", "error", "timeout", "not implemented", "missing", "skipped", "not applicable")
+ORDER = ("error", "timeout", "fail", "not implemented", "missing", "pass", "skipped", "not applicable")
 TO_DO = ("not implemented", "missing")
 NOT_RUN = "not run in this session (deselected or not collected)"
 

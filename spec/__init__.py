@@ -55,7 +55,12 @@ class Item:
     # The cases the contract names for this item (with and without a bias, padding 0 and > 0, inf as the first
     # loss...): each has an explicit example in the item's test, run in every profile (tests/meta/test_variants.py).
     variants: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()   # the frameworks it applies to (aifund.frameworks.NAMES); () is every one
     source: str = field(default="", compare=False)  # the TOML file it came from
+
+    def applies_to(self, framework: str) -> bool:
+        """Whether the item is checked for an implementation written in ``framework``."""
+        return not self.frameworks or framework in self.frameworks
 
     @property
     def checks_implementation(self) -> bool:
@@ -74,7 +79,7 @@ def _parse(path: pathlib.Path) -> list[Item]:
     items = []
     for raw in data.get("item", []):
         unknown = set(raw) - {"id", "title", "statement", "needs", "oracles", "math", "accepts", "weight", "section",
-                                "variants"}
+                                "variants", "frameworks"}
         if unknown:
             raise SpecError(f"{path.name}: item {raw.get('id')!r} has unknown keys {sorted(unknown)}")
         item = Item(
@@ -82,7 +87,8 @@ def _parse(path: pathlib.Path) -> list[Item]:
             statement=" ".join(raw["statement"].split()), needs=tuple(raw.get("needs", ())),
             oracles=tuple(raw.get("oracles", ())), math=raw.get("math", "").strip(),
             accepts=" ".join(raw.get("accepts", "").split()), weight=float(raw.get("weight", 1.0)),
-            variants=tuple(raw.get("variants", ())), source=path.name,
+            variants=tuple(raw.get("variants", ())), frameworks=tuple(raw.get("frameworks", ())),
+            source=path.name,
         )
         bad_needs = set(item.needs) - CONTRACT_NAMES
         bad_oracles = set(item.oracles) - ORACLES

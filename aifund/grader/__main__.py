@@ -204,7 +204,9 @@ def main(argv=None) -> int:
             # The log holds the submission's printed text: UTF-8 whatever the locale, never an error here.
             (out / name / "grading.log").write_text(outcome.log_tail, encoding="utf-8", errors="backslashreplace")
             print(f"{name}: {result['score']:g} / {result['max_score']:g} ({result['summary']['pass']} items "
-                  f"pass, {result['seconds']:g} s) -> {out / name / 'feedback.md'}", flush=True)
+                  f"pass, {result['seconds']:g} s"
+                  + (f"; library shortcuts: {', '.join(result['shortcuts']['used'])}" if result["shortcuts"]["used"] else "")
+                  + f") -> {out / name / 'feedback.md'}", flush=True)
         except OSError as exc:   # a full disk, say: class.csv still gets this submission's row
             print(f"{PROG}: could not write the reports of {name}: {exc}", file=sys.stderr, flush=True)
         return result

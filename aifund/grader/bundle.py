@@ -4,9 +4,10 @@ The zip holds, at its top (Gradescope unpacks it into /autograder/source):
 
     setup.sh          run once when Gradescope builds the image: clang, bubblewrap, Python >= 3.11, kit/.venv
     run_autograder    run for every submission: grades /autograder/submission, writes /autograder/results/results.json
-    bundle.json       what the bundle grades: the spec items (--spec-items) and whether a course config is included
+    bundle.json       what the bundle grades: the spec items (--spec-items), whether a course config is included, and
+                      its framework and shortcut policy (for a person to read; the grade takes them from course.toml)
     course.toml       the course config (--config), when one was given
-    kit/              the kit's source the package is built from (aifund/, spec/, impl/, tests/conformance/,
+    kit/              the kit's source the package is built from (aifund/, spec/, impl/, impl_torch/, tests/conformance/,
                       pyproject.toml, README.md); setup.sh installs it with pip
 
 From a clone, kit/ is the source tree's files (git's list, or a walk). From an installed kit (a wheel, no
@@ -38,7 +39,7 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[1]   # the package folder aif
 
 # What the package aifund is built from (pyproject.toml): the grader, sandbox, worker and checks (aifund/), the
 # spec, the reference (the kernel-cache warm-up uses it), the conformance tests, and the project files.
-KIT_DIRS = ("aifund/", "spec/", "impl/", "tests/conformance/")
+KIT_DIRS = ("aifund/", "spec/", "impl/", "impl_torch/", "tests/conformance/")
 KIT_FILES = ("pyproject.toml", "README.md")
 SKIP_PARTS = {"__pycache__", ".venv", ".git", "runs", "reports", ".pytest_cache", ".hypothesis", ".tox"}
 EXECUTABLE = {"setup.sh", "run_autograder"}
@@ -154,7 +155,10 @@ def build_bundle(dest: str | pathlib.Path, config_path: str | pathlib.Path | Non
         contents = {rel: (kit / rel).read_bytes() for rel in files}
         version = tomllib.loads((kit / "pyproject.toml").read_text())["project"]["version"]
     config_text = pathlib.Path(config_path).read_bytes() if config_path else None
+    from aifund.grader.config import load_config
+    course = load_config(config_path)
     manifest = {"kit_version": version, "config": "course.toml" if config_text is not None else None,
+                "framework": course.framework, "shortcuts": course.shortcuts.as_dict(),
                 "spec_items": list(only) if only else None, "kit_files": len(files)}
     dest.parent.mkdir(parents=True, exist_ok=True)
     names = []

@@ -12,6 +12,10 @@
     memory_mb = 6144             # memory of the submission's processes together (cgroup), and address space of each
     max_examples = 4             # Hypothesis examples per property in grading mode
     max_score = 100
+    framework = "torch"  # what the submissions are written in: tinygrad (default) or torch
+    [shortcuts]          # library shortcuts (torch.sigmoid, torch.nn.Linear, torch.optim.Adam...), PyTorch courses
+    allowed = false      # true (default: allowed, and reported), false (an item whose test used one fails),
+                         # or the names still allowed: ["linear", "optimizer"] (aifund/shortcuts.py)
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import pathlib
 import tomllib
 from dataclasses import dataclass, field
 
+from aifund import frameworks, shortcuts
 from aifund.spec import Item, load_items, matches
 
 
@@ -37,6 +42,12 @@ class CourseConfig:
     sections: dict = field(default_factory=dict)
     hidden: list = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    framework: str = frameworks.DEFAULT
+    shortcuts: shortcuts.Policy = field(default_factory=shortcuts.Policy)
+
+    def applies(self, item: Item) -> bool:
+        """An item of another framework is reported 'not applicable' and is worth nothing in this course."""
+        return item.applies_to(self.framework)
 
     def weight(self, item: Item) -> float:
         chosen = [k for k in self.weights if matches(item.id, k)]
@@ -68,9 +79,19 @@ def load_config(path: str | pathlib.Path | None) -> CourseConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         _fail(path, f"not valid TOML: {exc}")   # tomllib's message names the line and column
-    unknown = set(data) - {"weights", "sections", "hidden", "limits"}
+    unknown = set(data) - {"weights", "sections", "hidden", "limits", "framework", "shortcuts"}
     if unknown:
-        _fail(path, f"unknown keys {sorted(unknown)} (known: weights, sections, hidden, limits)")
+        _fail(path, f"unknown keys {sorted(unknown)} (known: weights, sections, hidden, limits, framework, shortcuts)")
+    table = data.get("shortcuts", {})
+    if not isinstance(table, dict) or set(table) - {"allowed"}:
+        _fail(path, "[shortcuts] must be a table with one key, allowed")
+    try:
+        policy = shortcuts.from_course_value(table.get("allowed", True))
+    except ValueError as exc:
+        _fail(path, f"[shortcuts] {exc}")
+    framework = data.get("framework", frameworks.DEFAULT)
+    if framework not in frameworks.NAMES:
+        _fail(path, f"framework = {framework!r}; it must be one of {', '.join(frameworks.NAMES)}")
     items = load_items()
     weights, sections, hidden, limits = (data.get("weights", {}), data.get("sections", {}), data.get("hidden", []),
                                          data.get("limits", {}))
@@ -101,4 +122,4 @@ def load_config(path: str | pathlib.Path | None) -> CourseConfig:
                 want == "int" and not isinstance(value, int)):
             _fail(path, f"[limits] {key} = {value!r}; it must be a positive {'whole number' if want == 'int' else 'number'}")
     return CourseConfig(weights=weights, sections={str(k): v for k, v in sections.items()},
-                        hidden=hidden, limits=Limits(**limits))
+                        hidden=hidden, limits=Limits(**limits), framework=framework, shortcuts=policy)

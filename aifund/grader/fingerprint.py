@@ -1,5 +1,5 @@
-"""What a grade was graded with (the course config as resolved per item, the item selection, the kit version,
-the Hypothesis profile) and how two of these differ, so that --merge can refuse shards that would mix.
+"""What a grade was graded with (the course config as resolved per item, its framework and shortcut policy, the
+item selection, the kit version, the Hypothesis profile) and how two of these differ, so that --merge can refuse shards that would mix.
 Plain data in, plain data out: it grades nothing and reads no submission's text."""
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def context(config: CourseConfig, only, items: dict, kit: str) -> dict:
     block = {
         "config": {"weights": {i: config.weight(item) for i, item in sorted(items.items())},
                    "hidden": sorted(i for i in items if config.is_hidden(i)),
-                   "limits": dataclasses.asdict(config.limits)},
+                   "limits": dataclasses.asdict(config.limits),
+                   "framework": config.framework, "shortcuts": config.shortcuts.as_dict()},
         "spec_items": sorted(only) if only else None,
         "kit": kit,
         "hypothesis": {"profile": PROFILE, "max_examples": config.limits.max_examples},
@@ -67,6 +68,10 @@ def difference(a, b) -> str | None:
         keys = sorted(k for k in set(la) | set(lb) if la.get(k) != lb.get(k))
         return "another course config ([limits] " + "; ".join(
             f"{untrusted.text(k, 40, lines=False)} {_show(lb.get(k))} vs {_show(la.get(k))}" for k in keys[:3]) + ")"
+    if ca.get("framework") != cb.get("framework"):
+        return f"another framework ({_show(cb.get('framework'))} vs {_show(ca.get('framework'))})"
+    if ca.get("shortcuts") != cb.get("shortcuts"):
+        return f"another course config ([shortcuts] {_show(cb.get('shortcuts'))} vs {_show(ca.get('shortcuts'))})"
     if ca != cb or set(a) != set(b):
         return "another grading context (the reports' grading blocks differ)"
     return None

@@ -20,7 +20,7 @@ import platform
 import xml.etree.ElementTree as ET
 from importlib.metadata import version
 
-from aifund import untrusted
+from aifund import shortcuts, untrusted
 from aifund.verdict import NOT_RUN, STATUSES
 from aifund.grader import fingerprint
 from aifund.grader.config import CourseConfig
@@ -39,6 +39,7 @@ EXPLAIN = {
     "not implemented": "the submission raises NotImplementedError here: not written yet",
     "missing": "the submission does not define a name this item needs",
     "skipped": "skipped (a skip is not a pass)",
+    "not applicable": "an item of another framework than the course's: not checked, worth nothing",
 }
 
 
@@ -94,17 +95,28 @@ def _report_of(outcome: Outcome) -> dict:
     return outcome.report if type(outcome.report) is dict else {}
 
 
+def reported_items(outcome: Outcome) -> dict:
+    items = _report_of(outcome).get("items")
+    return items if type(items) is dict else {}
+
+
 def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
     statuses = item_results(outcome, only)
     items, total, earned = [], 0.0, 0.0
     for item_id, item in selected(only).items():
         status, message = statuses[item_id]
         weight = config.weight(item)
+        if not config.applies(item):        # the course's framework decides, whatever the report says
+            status, message, weight = "not applicable", EXPLAIN["not applicable"], 0.0
         score = weight if status == "pass" else 0.0
         total += weight
         earned += score
-        items.append({"id": item_id, "section": item.section, "title": item.title, "status": status,
-                      "message": message, "weight": weight, "score": score, "hidden": config.is_hidden(item_id)})
+        entry = {"id": item_id, "section": item.section, "title": item.title, "status": status,
+                 "message": message, "weight": weight, "score": score, "hidden": config.is_hidden(item_id)}
+        used = shortcuts.clean((reported_items(outcome).get(item_id) or {}).get("shortcuts"))
+        if used:
+            entry["shortcuts"] = used       # what the worker observed its tests using (a claim, never credit)
+        items.append(entry)
     max_score = config.limits.max_score
     report = _report_of(outcome)
     notes = outcome.notes if isinstance(outcome.notes, list) else []
@@ -116,6 +128,8 @@ def grade(name: str, outcome: Outcome, config: CourseConfig, only=None) -> dict:
         "problem": untrusted.text(outcome.problem, PROBLEM_LIMIT),
         "copy_notes": [untrusted.text(n, 500) for n in notes[:100]],
         "integrity": untrusted.records(report.get("integrity"), 100),
+        "shortcuts": {"policy": config.shortcuts.words(), "watched": config.framework in shortcuts.WATCHED,
+                      "used": sorted({n for i in items for n in i.get("shortcuts", {})})},
         "output": untrusted.text(report.get("output"), OUTPUT_LIMIT),
         "worker_restarts": restarts if type(restarts) is int else 0, "versions": versions(),
         "grading": grading_context(config, only),
@@ -144,6 +158,13 @@ def feedback_markdown(result: dict) -> str:
             lines += [f"### `{i['id']}` (guide section {i['section']}): {i['title']}", "",
                       f"Status: **{i['status']}** ({EXPLAIN[i['status']]}).", "",
                       untrusted.markdown_block(i["message"].strip(), 3000), ""]
+    used = [i for i in result["items"] if i.get("shortcuts") and not i["hidden"]]
+    if used:
+        policy = (result.get("shortcuts") or {}).get("policy", "allowed and reported")
+        lines += ["", f"## Library shortcuts (this course: {untrusted.text(policy, 300, lines=False)})", "",
+                  "Seen while your code ran (each item's test, and the calls that did the work for it):", ""]
+        lines += [f"- `{i['id']}`: " + "; ".join(f"{name} ({', '.join(md(c) for c in calls)})"
+                                                for name, calls in i["shortcuts"].items()) for i in used]
     if result.get("problem"):
         lines += ["", "**Note:**", "", untrusted.markdown_block(result["problem"], PROBLEM_LIMIT)]
     if result.get("copy_notes"):
@@ -183,13 +204,14 @@ def junit_xml(result: dict) -> bytes:
     suite = ET.Element("testsuite", name="conformance", tests=str(len(result["items"])),
                        failures=str(sum(1 for i in result["items"] if i["status"] in ("fail", "missing", "not implemented"))),
                        errors=str(sum(1 for i in result["items"] if i["status"] in ("error", "timeout"))),
-                       skipped=str(sum(1 for i in result["items"] if i["status"] == "skipped")),
+                       skipped=str(sum(1 for i in result["items"] if i["status"] in ("skipped", "not applicable"))),
                        time=str(result["seconds"]))
     for i in result["items"]:
         case = ET.SubElement(suite, "testcase", classname=f"section{i['section']}", name=i["id"])
-        # A missing or not-implemented item is a failure (it earns nothing); only a skip is a skip.
+        # A missing or not-implemented item is a failure (it earns nothing); only a skip (or an item of another
+        # framework, "not applicable") is a skip.
         tag = {"fail": "failure", "error": "error", "timeout": "error", "missing": "failure", "not implemented": "failure",
-               "skipped": "skipped"}.get(i["status"])
+               "skipped": "skipped", "not applicable": "skipped"}.get(i["status"])
         if tag:
             ET.SubElement(case, tag, message=i["status"]).text = i["message"] or EXPLAIN[i["status"]]
     return ET.tostring(ET.ElementTree(suite).getroot(), encoding="utf-8", xml_declaration=True)
@@ -222,7 +244,7 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
             w.writerow([untrusted.csv_cell(c) for c in cells])
 
         row(["submission", "score", "max_score", "pass", "fail", "error", "timeout", "not_implemented", "missing",
-             "skipped", "seconds", "integrity_flags", "problem", "graded_with",
+             "skipped", "not_applicable", "seconds", "integrity_flags", "problem", "graded_with",
              *[c for s in sections for c in (f"section_{s}", f"section_{s}_max")]])
         for r in results:
             per = {s: [i for i in r["items"] if i["section"] == s] for s in sections}
@@ -230,7 +252,7 @@ def write_class_summary(results: list[dict], path: pathlib.Path) -> None:
             grading = r.get("grading") if isinstance(r.get("grading"), dict) else {}
             s = r["summary"]
             row([r["submission"], r["score"], r["max_score"], s["pass"], s["fail"], s["error"], s.get("timeout", 0),
-                 s.get("not implemented", 0), s["missing"], s["skipped"], r["seconds"],
+                 s.get("not implemented", 0), s["missing"], s["skipped"], s.get("not applicable", 0), r["seconds"],
                  untrusted.text(flags, 500), untrusted.text(r.get("problem"), 500),
                  untrusted.text(grading.get("fingerprint", "none"), 40),
                  *[c for sec in sections for c in _points(per[sec])]])

@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from aifund import cgroups, process_limits, sandbox
+from aifund import cgroups, frameworks, process_limits, sandbox
 from aifund.grader.config import CourseConfig
 from aifund.kit.options import conformance_dir
 
@@ -211,6 +211,12 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
             args.append(f"--worker-uid={uid}")
         if reference_visible:
             args.append("--reference-visible")
+        if config.framework != frameworks.DEFAULT:
+            args.append(f"--framework={config.framework}")
+        if config.shortcuts.forbid:
+            args.append("--shortcuts=forbid")
+            if config.shortcuts.allowed:
+                args.append("--allow-shortcut=" + ",".join(config.shortcuts.allowed))
         if only:
             args.append("--spec-items=" + ",".join(only))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "HYPOTHESIS", "PYTHONPATH"))}
@@ -270,5 +276,5 @@ def _rename(report: dict, private: list[str], public: str):
 
 def warm_kernel_cache(config: CourseConfig, workers: int = 1, only: list[str] | None = None) -> Outcome:
     """Grades the reference with the grader's kernel cache writable, so later submissions start warm."""
-    return grade_submission(sandbox.reference_dir(), config, reference_visible=True, workers=workers, warm_cache=True,
-                            sandbox_mode="auto", only=only)
+    return grade_submission(sandbox.reference_dir(config.framework), config, reference_visible=True, workers=workers,
+                            warm_cache=True, sandbox_mode="auto", only=only)

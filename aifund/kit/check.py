@@ -11,6 +11,7 @@ import pathlib
 
 import numpy as np
 
+from aifund import frameworks
 from aifund.remote import tensor_claims, type_claim
 from aifund.kit.context import CURRENT
 
@@ -41,7 +42,8 @@ def import_line() -> str:
 
 def reproduction(inputs: dict, call: str, after: list[str] | None = None) -> str:
     """Python lines that rebuild the inputs and repeat the call against the same module."""
-    lines = ["import numpy as np", "from tinygrad import Tensor", import_line()]
+    framework = frameworks.get(CURRENT.framework)
+    lines = ["import numpy as np", *framework.reproduction, import_line()]
     for name, value in inputs.items():
         if isinstance(value, np.ndarray):
             if value.size <= 64:
@@ -53,7 +55,7 @@ def reproduction(inputs: dict, call: str, after: list[str] | None = None) -> str
         else:
             lines.append(f"{name} = {value!r}")
     lines.append(f"out = {call}")
-    lines.extend(after if after is not None else ["print(out.numpy())"])
+    lines.extend(after if after is not None else [framework.print_out])
     return "\n".join("    " + line for line in lines)
 
 
@@ -69,14 +71,15 @@ def fail(problem: str, details: list[str] = (), inputs: dict | None = None, call
 
 
 def tensor_result(out, *, what: str, shape: tuple, dtype, inputs=None, call=None) -> np.ndarray:
-    """Checks that ``out`` is a tinygrad Tensor of this shape and dtype, then reads its values.
+    """Checks that ``out`` is a Tensor of the run's framework, of this shape and dtype, then reads its values.
 
     Type, shape and dtype are first the worker's claims; the values read back are
     checked again here, as arrays, so a claim that does not match them fails too."""
     __tracebackhide__ = True
     claims = tensor_claims(out)
     if claims is None:
-        fail(f"{what} returned {type_claim(out)}, expected a tinygrad Tensor", inputs=inputs, call=call)
+        fail(f"{what} returned {type_claim(out)}, expected {frameworks.get(CURRENT.framework).tensor_words}",
+             inputs=inputs, call=call)
     claimed_shape, claimed_dtype = claims
     if claimed_shape is None or tuple(claimed_shape) != tuple(shape):
         fail(f"{what} returned shape {claimed_shape}, expected {tuple(shape)}", inputs=inputs, call=call)

@@ -11,6 +11,7 @@ class Current:
     item_ids: tuple = ()
     section: str = ""
     impl_path: str = "impl"
+    framework: str = "tinygrad"
     notes: list = field(default_factory=list)
 
 

@@ -10,8 +10,8 @@ import pathlib
 
 import pytest
 
-from aifund import sandbox
-from aifund.kit import examples
+from aifund import frameworks, sandbox
+from aifund.kit import examples, shortcuts
 from aifund.kit.selection import split_ids, unknown_selection
 from aifund.kit.worker_session import DEFAULT_CACHE, TARGET_CACHES, target_of
 
@@ -20,6 +20,10 @@ def add_options(parser):
     group = parser.getgroup("conformance", "conformance to the guide's spec")
     group.addoption("--impl", default=None, metavar="PATH",
                     help="module under test: a .py file or a package directory (default: the reference, impl/)")
+    group.addoption("--framework", default=None, choices=frameworks.NAMES,
+                    help="what the implementation is written in: tinygrad (default) or torch; the checks, oracles and "
+                         "tolerances are the same, the worker's adapter and the contract page differ. Without --impl, "
+                         "the reference of that framework is checked")
     group.addoption("--conformance-json", default=None, metavar="FILE",
                     help="write the per-item conformance report to FILE as JSON")
     group.addoption("--impl-import-timeout", type=float, default=60.0, metavar="SECONDS",
@@ -50,6 +54,7 @@ def add_options(parser):
                          f"later runs (default: {examples.BESIDE_IMPL} in the folder of --impl; for the reference, "
                          "the kit's .hypothesis/aifund-examples). Also read, read-only: the artifact of "
                          f"${examples.SHARED_ENV}=owner/repo. The mutants and grading profiles use none")
+    shortcuts.add_options(group)
 
 
 DEVICE_PROFILES = ("cpu", "cuda", "jetson")
@@ -111,6 +116,7 @@ def check_arguments(config):
             raise pytest.UsageError(f"--impl {given}: neither a .py file nor a package folder")
         if not os.access(path, os.R_OK):
             raise pytest.UsageError(f"--impl {given}: not readable")
+    shortcuts.check_arguments(config)
     wanted = config.getoption("--spec-items")
     if wanted is not None:
         problems = [unknown_selection(w) for w in split_ids(wanted)]

@@ -15,6 +15,7 @@ from aifund.kit.limits import TIMEOUT_HINT, ItemTimeout, limit_of
 from aifund.kit.selection import spec_ids
 
 MISSING_PREFIX = "missing:"
+NOT_APPLICABLE_PREFIX = "not applicable:"
 IMPORT_FAILED = "the implementation under test failed to import: "
 MESSAGE_LIMIT = 4000
 RECORD_LIMIT = 2 * MESSAGE_LIMIT    # any message, as it enters the report (an import failure's is not cut before)
@@ -36,6 +37,8 @@ def classify(report, call) -> tuple[str, str] | None:
             reason = skip_reason(report)
             if reason.startswith(MISSING_PREFIX):
                 return "missing", reason[len(MISSING_PREFIX):].strip()
+            if reason.startswith(NOT_APPLICABLE_PREFIX):
+                return "not applicable", reason[len(NOT_APPLICABLE_PREFIX):].strip()
             return "skipped", reason
         if report.failed:
             exc = call.excinfo.value if call.excinfo else None
@@ -124,6 +127,8 @@ def record(item, call, report):
         # The one place a test's message enters the report: the implementation's text in it is made safe
         # here, before it is serialised (json, pytest-xdist's wire) or written anywhere.
         data = {"items": ids, "status": status, "message": untrusted.text(message, RECORD_LIMIT)}
+        if report.when == "call" and getattr(item, "_aifund_shortcuts", None):
+            data["shortcuts"] = item._aifund_shortcuts    # what the worker observed this test using (a claim)
         if status in ("fail", "error", "timeout") and report.when == "call":
             data.update(replay_of(item, call))
         if (status == "not implemented" or message.startswith(IMPORT_FAILED)) and item.config.option.tbstyle == "auto":

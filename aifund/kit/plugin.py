@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from aifund.kit import examples, options, outcome, profiles, selection, terminal, worker_session
+from aifund.kit import examples, options, outcome, profiles, selection, shortcuts, terminal, worker_session
 from aifund.kit.alarm import time_limit
 from aifund.kit.limits import ItemTimeout, limit_of
 from aifund.kit.report import Conformance
@@ -79,15 +79,19 @@ def pytest_runtest_setup(item):
         worker_session.before_test(item)
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     if not active(item.config):
-        yield
-        return
+        return (yield)
     limit = limit_of(item)
     backstop = limit + 60 if selection.spec_ids(item) else limit
     with time_limit(backstop, lambda: ItemTimeout(f"the test did not finish within {backstop:g} s")):
-        yield
+        try:
+            result = yield
+        finally:
+            used = shortcuts.observe(item)      # whether the test passed or not: what it was seen calling
+    shortcuts.enforce(item, used)               # a forbidden one fails the test that passed
+    return result
 
 
 @pytest.hookimpl(trylast=True)

@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from aifund import cgroups, integrity, remote, untrusted, verdict
-from aifund.kit.worker_session import target_of
+from aifund import cgroups, integrity, remote, shortcuts, untrusted, verdict
+from aifund.kit import shortcuts as kit_shortcuts
+from aifund.kit.worker_session import display_of, framework_of, target_of
 from aifund.kit.outcome import IMPORT_FAILED, RECORD_LIMIT
 from aifund.kit.selection import ITEMS
 
@@ -31,6 +32,8 @@ class Conformance:
         self.replays: dict[str, list[dict]] = {}   # id -> [{test, example, seed}] of its failed tests
         self.workers: list[dict] = []    # what each process's worker session said about itself
         self.expected: dict[str, list[str]] = {}   # id -> every collected test of the item (see outcome.expect)
+        self.shortcuts: dict[str, dict] = {}   # id -> {shortcut: [calls]} its tests were seen using (a claim)
+        self.import_shortcuts: dict = {}        # those seen while this process's worker imported the implementation
         self.complete = False            # set when the session ends normally; a report without it was cut short
 
     def close(self):
@@ -44,7 +47,8 @@ class Conformance:
         as_user = f" (as uid {s.sandbox.uid})" if s.sandbox.uid is not None else ""
         return {"sandbox": "bubblewrap" + as_user if s.sandbox.isolated else f"none{as_user}: {s.sandbox.reason}",
                 "limits": cgroups.enforced(s.sandbox, s.process.group),
-                "flags": s.collect_flags(), "restarts": s.restarts, "output": s.output()}
+                "flags": s.collect_flags(), "restarts": s.restarts, "output": s.output(),
+                "shortcuts_at_import": self.import_shortcuts}
 
     def add(self, report):
         """Take the item statuses a test's report carries (from this process or a pytest-xdist worker)."""
@@ -58,8 +62,11 @@ class Conformance:
             data = json.loads(value)
             status = data["status"] if data.get("status") in STATUSES else "error"
             message = untrusted.text(data.get("message"), RECORD_LIMIT)
+            used = shortcuts.clean(data.get("shortcuts"))
             for item_id in data["items"]:
                 self.results.setdefault(item_id, []).append((status, message, report.nodeid))
+                if used:
+                    shortcuts.merge(self.shortcuts.setdefault(item_id, {}), used)
                 replay = {k: untrusted.text(data[k], RECORD_LIMIT) for k in ("test", "example") if k in data}
                 if type(data.get("seed")) is int:
                     replay["seed"] = data["seed"]
@@ -102,6 +109,8 @@ class Conformance:
             items[item_id] = {"status": status, "section": item.section, "title": item.title,
                               "weight": item.weight, "message": message,
                               "checks": "implementation" if item.checks_implementation else "guide"}
+            if self.shortcuts.get(item_id):
+                items[item_id]["shortcuts"] = self.shortcuts[item_id]
             if status in ("fail", "error", "timeout") and self.replays.get(item_id):
                 items[item_id]["examples"] = self.replays[item_id]
         summary = {s: sum(1 for v in items.values() if v["status"] == s) for s in STATUSES}
@@ -120,14 +129,18 @@ class Conformance:
         sandboxes = sorted({untrusted.text(w.get("sandbox"), 500) for w in workers if w.get("sandbox")})
         output = "".join(untrusted.text(w.get("output"), OUTPUT_LIMIT) for w in workers)
         limits = [w["limits"] for w in workers if w.get("limits")]
+        at_import: dict = {}
+        for w in workers:
+            shortcuts.merge(at_import, shortcuts.clean(w.get("shortcuts_at_import")))
         # Everything a report writer (the JSON file, the terminal) reads comes from here: the submission's
         # text in it (messages, output, integrity records, file names) is made safe as it enters.
         return untrusted.json_safe({
-            "impl": self.config.getoption("--impl") or "impl", "complete": self.complete,
+            "impl": display_of(self.config), "framework": framework_of(self.config), "complete": self.complete,
             "items": items, "summary": summary,
             "sandbox": "; ".join(sandboxes) or "not started (no spec item ran)",
             "limits": limits[0] if len(limits) == 1 else limits or None,   # per worker (one per test process)
             "integrity": untrusted.records(flags, 100), "output": untrusted.text(output, OUTPUT_LIMIT),
+            "shortcuts": kit_shortcuts.summary(self.config, framework_of(self.config), self.shortcuts, at_import),
             "worker_restarts": sum(w.get("restarts", 0) for w in workers if type(w.get("restarts")) is int),
             **self.hypothesis_facts()})
 

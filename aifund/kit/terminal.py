@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 
+from aifund.kit import shortcuts
 from aifund.kit.outcome import IMPORT_FAILED
 
 
@@ -74,7 +75,7 @@ def write_summary(conformance, terminalreporter):
         for item_id, v in rows.items():
             first = "" if v["message"].startswith(IMPORT_FAILED) else v["message"].splitlines()[0] if v["message"] else ""
             colour = {"pass": "green", "fail": "red", "error": "red", "timeout": "red", "missing": "yellow",
-                      "not implemented": "yellow"}.get(v["status"])
+                      "not implemented": "yellow", "not applicable": "cyan"}.get(v["status"])
             line = f"{item_id:<{width}}  §{v['section']:<3} {v['status']:<15} {first[:100]}"
             tr.write_line(line, **({colour: True} if colour else {}))
     problems = [(i, v) for i, v in data["items"].items() if v["status"] in ("fail", "error", "timeout")
@@ -96,6 +97,9 @@ def write_summary(conformance, terminalreporter):
                   + (f"; restarted {data['worker_restarts']} time(s)" if data["worker_restarts"] else ""))
     if data.get("limits"):
         tr.write_line(f"limits enforced: {limits_line(data['limits'])}")
+    shortcut_line = shortcuts.line(data)
+    if shortcut_line:
+        tr.write_line(shortcut_line, **({"yellow": True} if data["shortcuts"]["used"] else {}))
     if data["integrity"]:
         tr.write_line("integrity flags (for a person to read, not a grade): "
                       + "; ".join(f"{f['kind']} {f['detail']}" for f in data["integrity"][:10]), yellow=True)
@@ -103,7 +107,9 @@ def write_summary(conformance, terminalreporter):
     not_run = sum(1 for v in data["items"].values() if v["message"].startswith("not run"))
     tr.write_line(f"conformance: {s['pass']} pass, {s['fail']} fail, {s['error']} error, "
                   f"{s['timeout']} timeout, {s['not implemented']} not implemented, {s['missing']} missing, "
-                  f"{s['skipped'] - not_run} skipped, {not_run} not run, of {s['total']} spec items "
+                  f"{s['skipped'] - not_run} skipped, {not_run} not run, "
+                  + (f"{s['not applicable']} not applicable, " if s.get("not applicable") else "")
+                  + f"of {s['total']} spec items "
                   f"({len(guide)} of them checks of the guide) [{data['impl']}]", bold=True)
     if not data.get("complete", True):
         tr.write_line("the run did not finish: items whose tests did not all report are not passed", red=True)

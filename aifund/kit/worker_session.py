@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from aifund import process_limits, remote, sandbox
+from aifund import frameworks, process_limits, remote, sandbox
 from aifund.remote import ImplementationRaised, NotImplementedYet, WorkerGone
 from aifund.kit import examples
 from aifund.kit.context import CURRENT
 from aifund.kit.limits import limit_of
-from aifund.kit.outcome import IMPORT_FAILED, MISSING_PREFIX
+from aifund.kit.outcome import IMPORT_FAILED, MISSING_PREFIX, NOT_APPLICABLE_PREFIX
 from aifund.kit.selection import ITEMS, spec_ids
 
 CONTRACT_NAMES = sorted({n for item in ITEMS.values() for n in item.needs})
@@ -33,6 +33,19 @@ def target_of(config) -> str:
         return "impl"
     path = pathlib.Path(key).expanduser()
     return str(path if path.is_absolute() else (pathlib.Path(config.invocation_params.dir) / path).resolve())
+
+
+def framework_of(config) -> str:
+    """The framework the implementation is written in (--framework; tinygrad when not given)."""
+    return config.getoption("--framework", None) or frameworks.DEFAULT
+
+
+def display_of(config) -> str:
+    """The implementation as reports name it: --impl as given, or the reference's folder (impl, impl_torch)."""
+    given = config.getoption("--impl")
+    if given:
+        return given
+    return "impl" if framework_of(config) == frameworks.DEFAULT else f"impl_{framework_of(config)}"
 
 
 def session_of(config) -> remote.Session:
@@ -56,11 +69,12 @@ def session_of(config) -> remote.Session:
         if box.uid is not None and cache.stat().st_uid != box.uid:
             for path in [cache, *cache.iterdir()]:
                 os.chown(path, box.uid, box.uid, follow_symlinks=False)   # never a link the worker planted
-        display = config.getoption("--impl") or "impl"
+        display = display_of(config)
         conformance.session = remote.Session(
             target, box, names=CONTRACT_NAMES, cache_dir=cache, shared_cache=shared, env=worker_env(),
             reference_access=config.getoption("--reference-visible"),
-            import_timeout=config.getoption("--impl-import-timeout"), display_path=display)
+            import_timeout=config.getoption("--impl-import-timeout"), display_path=display,
+            framework=framework_of(config))
         if target != "impl" and not pathlib.Path(target).exists():
             conformance.session.import_error = f"no such file or directory: {display}"
             return conformance.session
@@ -109,9 +123,15 @@ def before_test(item):
     ids = spec_ids(item)
     CURRENT.item_ids = ids
     CURRENT.section = ", ".join(dict.fromkeys(ITEMS[i].section for i in ids)) if ids else ""
-    CURRENT.impl_path = item.config.getoption("--impl") or "impl"
+    CURRENT.impl_path = display_of(item.config)
+    CURRENT.framework = framework_of(item.config)
     if not ids:
         return
+    foreign = [i for i in ids if not ITEMS[i].applies_to(CURRENT.framework)]
+    if foreign:
+        # before the worker starts: an item of another framework is never run, and never a pass or a fail
+        pytest.skip(f"{NOT_APPLICABLE_PREFIX} {', '.join(foreign)} checks implementations written in "
+                    f"{' or '.join(ITEMS[foreign[0]].frameworks)}; this one is written in {CURRENT.framework}")
     session = session_of(item.config)
     remote.set_current(session)
     if session.import_error:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aifund.remote.session import Session
 
+from aifund import frameworks
+
 TENSOR_TYPE = "tinygrad.tensor.Tensor"
 
 
@@ -120,8 +122,9 @@ def type_claim(value) -> str:
 
 
 def tensor_claims(value) -> tuple | None:
-    """(shape, dtype) the worker claims for a tinygrad Tensor handle, else None."""
-    if isinstance(value, Remote) and value._type == TENSOR_TYPE:
+    """(shape, dtype) the worker claims for a Tensor handle of the session's framework, else None."""
+    if isinstance(value, Remote) and value._type in frameworks.get(
+            getattr(value._session, "framework", None)).tensor_types:
         return value._shape, value._dtype
     return None
 

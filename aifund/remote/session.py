@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from aifund import shortcuts
 from aifund.remote import codec
 from aifund.remote.channel import Channel
 from aifund.remote.errors import ImplementationRaised, NotImplementedYet, WorkerGone, describe_gone, describe_import_error
@@ -33,13 +34,15 @@ def set_current(session: "Session | None"):
 
 
 def Tensor(data, dtype=None) -> "Remote":  # noqa: N802 - reads like tinygrad's constructor in the tests
-    """A tinygrad Tensor made in the worker from ``data`` (a numpy array keeps its dtype)."""
+    """A Tensor of the session's framework made in the worker from ``data`` (a numpy array keeps its dtype;
+    in torch, a floating-point one requires a gradient)."""
     return current().tensor(data, dtype)
 
 
 def _manual_seed(seed: int):
-    """tinygrad's Tensor.manual_seed, in the worker."""
-    current().send("seed", "seeding tinygrad", seed=int(seed))
+    """The framework's own seeding (tinygrad's Tensor.manual_seed, torch.manual_seed), in the worker."""
+    session = current()
+    session.send("seed", f"seeding {session.framework}", seed=int(seed))
 
 
 Tensor.manual_seed = _manual_seed
@@ -56,10 +59,11 @@ class Session:
     def __init__(self, target: str, sandbox: Sandbox, *, names: list[str], reference_access: bool = False,
                  cache_dir: pathlib.Path, shared_cache: pathlib.Path | None = None,
                  import_timeout: float = 60.0, env: dict | None = None,
-                 display_path: str | None = None):
+                 display_path: str | None = None, framework: str = "tinygrad"):
         self.target = target                    # "impl" (the reference) or a path on this machine
         self.display_path = display_path or target
         self.sandbox = sandbox
+        self.framework = framework              # the worker's adapter (aifund/worker/frameworks/)
         self.names = list(names)
         self.reference_access = reference_access or target == "impl"
         self.cache_dir = pathlib.Path(cache_dir)
@@ -91,7 +95,7 @@ class Session:
                 target_dst = str(src)
         self.process.start(target_src=target_src, target_dst=target_dst,
                            cache_dir=self.cache_dir, shared_cache=self.shared_cache,
-                           reference=self.reference_access, env=self.env)
+                           reference=self.reference_access, env=self.env, framework=self.framework)
         self.channel.open()
         self.present, self.import_error = [], None
         saved = self.deadline
@@ -198,6 +202,22 @@ class Session:
                 for f in flags):
             return [{"kind": "worker", "detail": "sent malformed audit records"}]
         return [{"kind": f["kind"][:40], "detail": f["detail"][:300]} for f in flags[:50]]
+
+    def shortcuts(self) -> tuple[dict | None, dict]:
+        """(the library shortcuts the worker watched since last asked, those it saw at import), within 10 s:
+        claims that can only count against the implementation, so what is unreadable counts as none; None
+        first where the framework's shortcuts are not watched."""
+        saved, self.deadline = self.deadline, time.monotonic() + 10
+        try:
+            answer = self.send("shortcuts", "reading the library shortcuts watched")
+        except (WorkerGone, ImplementationRaised, NotImplementedYet):
+            return {}, {}
+        finally:
+            self.deadline = saved
+        if not isinstance(answer, dict):
+            return {}, {}
+        used = None if answer.get("used") is None else shortcuts.clean(answer.get("used"))
+        return used, shortcuts.clean(answer.get("import"))
 
     def collect_flags(self) -> list:
         """Reads the worker's audit records now and keeps them (after each test, and at the end), so a worker

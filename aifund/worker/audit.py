@@ -1,8 +1,8 @@
 """Integrity flags: what the implementation did that staff may want to know.
 
 An audit hook (PEP 578) installed before the implementation is imported records
-imports of PyTorch or of the kit's reference and tests, opens of files that
-belong to the kit, and processes started. These are flags for a person to read,
+imports of another framework (PyTorch in a tinygrad run) or of the kit's reference
+and tests, opens of files that belong to the kit, and processes started. These are flags for a person to read,
 never grades: the worker is untrusted, so everything it reports is a claim.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ KIT_PATH_PARTS = ("/impl/", "/tests/", "/spec/", "/aifund/")
 KIT_MODULES = ("aifund.kit", "aifund.reference", "aifund.spec", "aifund.conformance", "aifund.grader")
 LIMIT = 50
 TINYGRAD_PROGRAMS = ("clang", "ldconfig")   # what tinygrad itself starts to compile and load kernels
+ORACLE_FRAMEWORK = "torch"     # the kit's oracles: importing it is reported, unless the run's framework is torch
 # numpy's lazily loaded submodules that the worker or an implementation commonly use: imported before the
 # snapshot, so that numpy.random is compared (and replacing one of its functions is seen)
 NUMPY_LAZY = ("random", "fft")
@@ -24,7 +25,9 @@ TENSOR_SEED_STATE = ("_seed", "_device_seeds", "_device_rng_counters")
 
 
 class Audit:
-    def __init__(self):
+    def __init__(self, framework_modules: tuple = ("tinygrad",), programs: tuple = TINYGRAD_PROGRAMS):
+        self._foreign = () if ORACLE_FRAMEWORK in framework_modules else (ORACLE_FRAMEWORK,)
+        self._programs = tuple(programs)
         self._records: list[dict] = []
         self._seen: set = set()
         self._on = False
@@ -59,7 +62,8 @@ class Audit:
         if event == "import":
             name = args[0] if args and isinstance(args[0], str) else ""
             top = name.split(".")[0]
-            if (top in ("torch", "impl", "tests", "spec") or name.startswith(KIT_MODULES)) and not self._is_own(name):
+            if (top in self._foreign or top in ("impl", "tests", "spec") or name.startswith(KIT_MODULES)) \
+                    and not self._is_own(name):
                 self._add("import", name)
         elif event == "open":
             path = args[0] if args and isinstance(args[0], str) else ""
@@ -68,7 +72,7 @@ class Audit:
                 self._add("open", path)
         elif event in ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn"):
             program = str(args[0]) if args else ""
-            if program.rsplit("/", 1)[-1] not in TINYGRAD_PROGRAMS:
+            if program.rsplit("/", 1)[-1] not in self._programs:
                 self._add("process", f"{event}: {str(args[:2])[:200]}")
 
     def records(self) -> list[dict]:
@@ -82,17 +86,19 @@ class Snapshot:
     Not a replacement: a lazily loaded submodule of the package that appears as its attribute when first
     imported (numpy.linalg), and what the kit itself writes through ``kit_write`` (seeding tinygrad)."""
 
-    def __init__(self, worker_spaces: dict | None = None):
+    def __init__(self, worker_spaces: dict | None = None, framework_spaces: dict | None = None):
         import importlib
         import math
 
         import numpy
         for name in NUMPY_LAZY:
             importlib.import_module(f"numpy.{name}")
-        from tinygrad import Tensor
+        if framework_spaces is None:
+            from tinygrad import Tensor
+            framework_spaces = {"tinygrad.Tensor": Tensor}
         # and the worker's own code (its request handlers, the wire format, this audit), the path every
         # answer takes: replacing one of them changes what the kit is told, not what the implementation does
-        self.spaces = {"numpy": numpy, "numpy.random": numpy.random, "tinygrad.Tensor": Tensor, "math": math,
+        self.spaces = {"numpy": numpy, "numpy.random": numpy.random, **framework_spaces, "math": math,
                        "audit.Audit": Audit, "audit.Snapshot": Snapshot, **(worker_spaces or {})}
         self.before = {name: dict(vars(space)) for name, space in self.spaces.items()}
         self.kept: list[dict] = []         # changes seen just before a kit_write moved the baseline past them

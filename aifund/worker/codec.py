@@ -15,7 +15,8 @@ MESSAGE_CAP = 4000  # characters of an exception's text sent back
 
 
 class Codec:
-    """The handle table and the codec; Worker (requests.py) adds the request handlers, op_<request>."""
+    """The handle table and the codec; Worker (requests.py) adds the request handlers, op_<request>, and
+    ``framework``, the adapter that makes and describes Tensors (aifund/worker/frameworks/)."""
 
     def __init__(self):
         self.objects: dict[int, object] = {}
@@ -33,15 +34,7 @@ class Codec:
             self.objects[oid] = obj
             self.ids[id(obj)] = oid
         out = {"$obj": oid, "type": f"{type(obj).__module__}.{type(obj).__qualname__}"}
-        tensor_type = sys.modules.get("tinygrad.tensor")
-        if tensor_type is not None and isinstance(obj, tensor_type.Tensor):
-            try:
-                out["shape"] = [int(s) for s in obj.shape]
-                from tinygrad.dtype import _to_np_dtype
-                np_dtype = _to_np_dtype(obj.dtype)
-                out["dtype"] = np.dtype(np_dtype).name if np_dtype is not None else str(obj.dtype)
-            except Exception:  # noqa: BLE001 - a shape that is not plain ints is reported without one
-                pass
+        out.update(self.framework.claims(obj))       # a Tensor's shape and dtype
         return out
 
     def encode(self, value, blobs) -> object:
@@ -58,11 +51,9 @@ class Codec:
                 raise wire.WireError(f"no object with handle {body!r}")
             return self.objects[body]
         if tag == "$t":
-            from tinygrad import Tensor
-            return Tensor(wire.array_from_bytes(wire._blob(self._blobs, body)))
+            return self.framework.from_array(wire.array_from_bytes(wire._blob(self._blobs, body)))
         if tag == "$dtype":
-            from tinygrad import dtypes
-            return getattr(dtypes, str(body))
+            return self.framework.dtype(str(body))
         if tag == "$rng":
             bits = np.random.PCG64()
             bits.state = body

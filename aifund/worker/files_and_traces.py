@@ -1,6 +1,6 @@
 """Worker requests about files and calls: a private scratch folder for files the kit writes and reads back,
-and a trace of the calls the implementation makes into named packages. Part of the worker (the sandbox sees
-it); it decides nothing.
+a trace of the calls the implementation makes into named packages, and the library shortcuts the
+framework's adapter watched. Part of the worker (the sandbox sees it); it decides nothing.
 """
 from __future__ import annotations
 
@@ -63,3 +63,9 @@ class FilesAndTraces:
         sys.setprofile(None)
         return list(getattr(self, "traced", {}))
 
+
+    def op_shortcuts(self, h, blobs):
+        """The library shortcuts watched since the last request (None where the framework's are not watched),
+        and those called while the implementation was imported."""
+        wire.require_fields(h, {"op"})
+        return {"used": self.framework.shortcuts(), "import": getattr(self, "import_shortcuts", None)}

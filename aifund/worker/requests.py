@@ -4,7 +4,7 @@ It never decides anything: it calls what it is asked to call; the handle table a
 Requests (one JSON header each, see ``wire``):
 
     import      {"target", "names"}          import the module; which contract names it defines
-    tensor      {"data", "dtype"?}           a tinygrad Tensor from an array
+    tensor      {"data", "dtype"?}           a Tensor of the framework from an array
     getattr     {"obj", "name"}              obj.name
     setattr     {"obj", "name", "value"}     obj.name = value
     call        {"obj", "name"?, "args", "kwargs"}   obj.name(*args, **kwargs), or obj(...) without a name
@@ -16,16 +16,20 @@ Requests (one JSON header each, see ``wire``):
     read_file   {"name"}                     read it back
     trace_start {"packages"}                 note calls into these packages until trace_stop
     trace_stop  {}                           the calls noted
-    seed        {"seed"}                     tinygrad's Tensor.manual_seed(seed)
-    read        {"obj"}                      a Tensor's values (tinygrad's own Tensor.numpy, not a replacement)
+    shortcuts   {}                           library shortcuts watched since last asked, and those at import
+    seed        {"seed"}                     the framework's own seeding (tinygrad's Tensor.manual_seed)
+    read        {"obj"}                      a Tensor's values (the framework's own Tensor.numpy, not a replacement)
     assign_returned {"obj", "name", "values"}  obj.name() here, then values[i] written into the i-th Tensor it
-                                             returned (tinygrad's own Tensor.assign)
+                                             returned (the framework's own in-place write)
     step_returned {"obj", "name", "lr"}      obj.name() here, then p <- p - lr * p.grad for each Tensor it
                                              returned that has a gradient; which ones had one
     realize     {"objs"}                     realize these Tensors in one schedule (tinygrad's own Tensor.realize)
-    flags       {}                           what the audit hook recorded (imports of torch or the kit) and
+    flags       {}                           what the audit hook recorded (imports of another framework or the kit) and
                                              which library functions the implementation replaced
     reset       {}                           forget every handle but the module's
+
+Everything framework-specific (Tensors, dtypes, gradients, in-place writes, seeding, caches) is the adapter's
+(aifund/worker/frameworks/).
 """
 from __future__ import annotations
 
@@ -33,12 +37,11 @@ import sys
 
 import numpy as np
 
-from aifund.worker import codec, files_and_traces, kernel_caches, parameters_in_place, target, wire
+from aifund.worker import codec, files_and_traces, frameworks, kernel_caches, parameters_in_place, target, wire
 from aifund.worker.audit import Audit, Snapshot
 from aifund.worker.codec import Codec
 from aifund.worker.files_and_traces import FilesAndTraces
 from aifund.worker.parameters_in_place import ParametersInPlace
-from aifund.worker.kernel_caches import install_lowering_cache, install_schedule_cache, install_shared_kernels
 from aifund.worker.target import ReferenceFinder, import_target
 
 MODULE = 0          # handle of the implementation's module
@@ -48,48 +51,46 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
     """Every request of the table above; the scratch files and call traces, and the writes into what
     .parameters() returned, are in their own mixins."""
 
-    def __init__(self, reference_path: str | None, loop=None):
+    def __init__(self, reference_path: str | None, loop=None, framework: str = "tinygrad"):
         super().__init__()
+        self.framework = frameworks.adapter(framework)
         self.loop = loop                   # the module of the request loop (serve), for the snapshot
         self.scratch = None                # a private folder for files the kit asks for
         self.reference_path = reference_path
-        self.audit = Audit()
+        self.audit = Audit(self.framework.own_modules, self.framework.programs)
 
     # ------------------------------------------------------------ requests
     def op_import(self, h, blobs):
         wire.require_fields(h, {"op", "target", "names"})
         if self.reference_path:
             sys.meta_path.insert(0, ReferenceFinder(self.reference_path))
-        install_lowering_cache()
-        install_schedule_cache()
-        install_shared_kernels()
-        from tinygrad import Tensor
-        self.tensor_class, self.tensor_numpy = Tensor, Tensor.numpy   # as they were before the implementation
-        self.tensor_realize, self.tensor_assign = Tensor.realize, Tensor.assign
-        self.tensor_manual_seed = Tensor.manual_seed
+        self.framework.prepare()      # its caches, and its functions as they were before the implementation
         # the worker's own code (see audit.Snapshot): the handlers and the codec, the modules whose names they
         # look up (this one, the codec, the target import, the caches), the wire format and the request loop
         self.snapshot = Snapshot({**{f"worker.{c.__name__}": c for c in type(self).__mro__
                                      if c.__module__.startswith("aifund.worker.")},
                                   "worker.requests": sys.modules[type(self).__module__], "worker.codec": codec,
                                   "worker.target": target, "worker.kernel_caches": kernel_caches,
+                                  "worker.frameworks": frameworks,
+                                  f"worker.frameworks.{self.framework.name}": sys.modules[type(self.framework).__module__],
+                                  "worker.framework": type(self.framework),
                                   "worker.files_and_traces": files_and_traces,
                                   "worker.parameters_in_place": parameters_in_place,
-                                  "worker.wire": wire, **({"worker.serve": self.loop} if self.loop else {})})
+                                  "worker.wire": wire, **({"worker.serve": self.loop} if self.loop else {})},
+                                 framework_spaces=self.framework.spaces())
         if h["target"] != "impl":        # the reference imports itself; a submission only its own files
             self.audit.own(target.module_name(str(h["target"])), str(h["target"]))
         self.audit.start()
         module = import_target(h["target"])
+        self.import_shortcuts = self.framework.shortcuts()    # module-level code's, kept apart from any test's
         self.objects[MODULE] = module
         self.ids[id(module)] = MODULE
         return [n for n in h["names"] if isinstance(n, str) and hasattr(module, n)]
 
     def op_tensor(self, h, blobs):
         wire.require_fields(h, {"op", "data"}, {"dtype"})
-        from tinygrad import Tensor
         data = self.decode(h["data"], self._blobs)
-        kwargs = {"dtype": self.decode(h["dtype"], self._blobs)} if "dtype" in h else {}
-        return Tensor(data, **kwargs)
+        return self.framework.tensor(data, self.decode(h["dtype"], self._blobs) if "dtype" in h else None)
 
     def op_getattr(self, h, blobs):
         wire.require_fields(h, {"op", "obj", "name"})
@@ -117,18 +118,18 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
         """params[i] starts at the given array; at step t its .grad is grads[i][t]; returns the
         parameters (as arrays) after each step listed in checkpoints."""
         wire.require_fields(h, {"op", "cls", "kwargs", "params", "grads", "checkpoints"})
-        from tinygrad import Tensor
-        params = [Tensor(a) for a in self.decode(h["params"], self._blobs)]
+        framework = self.framework
+        params = [framework.from_array(a) for a in self.decode(h["params"], self._blobs)]
         grads = self.decode(h["grads"], self._blobs)
         checkpoints = set(self.decode(h["checkpoints"], self._blobs))
         opt = getattr(self.objects[MODULE], str(h["cls"]))(params, **self.decode(h["kwargs"], self._blobs))
         history = []
         for t in range(len(grads[0]) if grads else 0):
             for p, g in zip(params, grads):
-                p.grad = Tensor(g[t])
+                framework.set_grad(p, g[t])
             opt.step()
             if t + 1 in checkpoints:
-                history.append([np.asarray(self.tensor_numpy(p)) for p in params])
+                history.append([np.asarray(framework.read(p)) for p in params])
         # The Tensors themselves too, so the kit can check that they were updated in place.
         return {"history": history, "params": params}
 
@@ -138,13 +139,10 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
         return self.audit.records() + changed
 
     def op_read(self, h, blobs):
-        """A Tensor's values through tinygrad's Tensor.numpy as it was before the implementation was
+        """A Tensor's values through the framework's own reading as it was before the implementation was
         imported; anything else through its own .numpy()."""
         wire.require_fields(h, {"op", "obj"})
-        obj = self._obj(h["obj"])
-        if isinstance(obj, self.tensor_class):
-            return self.tensor_numpy(obj)
-        return obj.numpy()
+        return self.framework.read(self._obj(h["obj"]))
 
     def op_realize(self, h, blobs):
         """Tensors read one after another are realized together first: each read would otherwise
@@ -153,9 +151,7 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
         objs = self.decode(h["objs"], self._blobs)
         if not isinstance(objs, list):
             raise wire.WireError("realize takes a list of handles")
-        tensors = [o for o in objs if isinstance(o, self.tensor_class)]
-        if tensors:
-            self.tensor_realize(*tensors)
+        self.framework.realize(objs)
         return None
 
     def op_reset(self, h, blobs):
@@ -166,14 +162,7 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
         return None
 
     def op_seed(self, h, blobs):
-        """tinygrad's own Tensor.manual_seed (as it was before the implementation); what it writes on the
-        Tensor class is the kit's doing, not the implementation's (see audit.Snapshot.kit_write)."""
+        """The framework's own seeding, as it was before the implementation was imported."""
         wire.require_fields(h, {"op", "seed"})
-        seed = int(h["seed"])
-        snapshot, manual_seed = getattr(self, "snapshot", None), getattr(self, "tensor_manual_seed", None)
-        if snapshot is None or manual_seed is None:     # no implementation imported yet: nothing to tell apart
-            from tinygrad import Tensor
-            Tensor.manual_seed(seed)
-            return None
-        snapshot.kit_write("tinygrad.Tensor", lambda: manual_seed(seed))
+        self.framework.seed(int(h["seed"]), getattr(self, "snapshot", None))
         return None

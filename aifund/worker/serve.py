@@ -1,6 +1,6 @@
 """The worker: imports the implementation under test and answers requests about it.
 
-    python -m aifund.worker.serve --in FD --out FD [--reference-path DIR]
+    python -m aifund.worker.serve --in FD --out FD [--reference-path DIR] [--framework tinygrad|torch]
 
 It runs inside the sandbox and holds the only copy of the implementation's
 objects. It never decides anything: it calls what it is asked to call and sends
@@ -16,12 +16,12 @@ import argparse
 import os
 import sys
 
-from aifund.worker import wire
+from aifund.worker import frameworks, wire
 from aifund.worker.requests import Worker
 
 
-def serve(fd_in: int, fd_out: int, reference_path: str | None):
-    worker = Worker(reference_path, loop=sys.modules[__name__])
+def serve(fd_in: int, fd_out: int, reference_path: str | None, framework: str = "tinygrad"):
+    worker = Worker(reference_path, loop=sys.modules[__name__], framework=framework)
     reader = wire.FrameReader()
     inp = os.fdopen(fd_in, "rb", buffering=0)
     out = os.fdopen(fd_out, "wb", buffering=0)
@@ -47,8 +47,9 @@ def main():
     parser.add_argument("--in", dest="fd_in", type=int, required=True)
     parser.add_argument("--out", dest="fd_out", type=int, required=True)
     parser.add_argument("--reference-path", default=None)
+    parser.add_argument("--framework", default="tinygrad", choices=frameworks.NAMES)
     args = parser.parse_args()
-    serve(args.fd_in, args.fd_out, args.reference_path)
+    serve(args.fd_in, args.fd_out, args.reference_path, args.framework)
 
 
 if __name__ == "__main__":

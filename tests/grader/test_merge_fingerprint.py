@@ -70,6 +70,8 @@ def test_merge_refuses_a_shard_graded_with_another_course_config_naming_the_diff
     ('hidden = ["loss."]\n', ITEMS, "hidden items differ: loss.mse.values"),
     ('[sections]\n"5" = 2.0\n', ITEMS, "weights of act.relu.values, act.sigmoid.values differ"),
     (None, ["act.", "loss.mse.values"], "another item selection"),
+    ('framework = "torch"\n', ITEMS, 'another framework ("torch" vs "tinygrad")'),
+    ('[shortcuts]\nallowed = false\n', ITEMS, "another course config ([shortcuts]"),
 ])
 def test_every_part_of_the_grading_context_is_compared(tmp_path, capsys, second, only, words):
     one = shard(tmp_path / "s1", 1, 2, ["alice"], ["alice", "bob"], config(tmp_path, None))

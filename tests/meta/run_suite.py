@@ -36,7 +36,8 @@ def run_conformance(impl_path, tmp_path, items=None, extra=(), timeout=600, prof
 def run_batch(jobs: list[dict], tmp_path, timeout=1800) -> dict:
     """Runs tests.meta.batch_runner on jobs [{"name", "impl", "items"}]; returns {name: (report or None, exit code)}."""
     tmp_path = pathlib.Path(tmp_path)
-    payload = [{"impl": str(j["impl"]), "items": list(j["items"]), "out": str(tmp_path / f"{j['name']}.json")} for j in jobs]
+    payload = [{"impl": str(j["impl"]), "items": list(j["items"]), "out": str(tmp_path / f"{j['name']}.json"),
+                "extra": list(j.get("extra", ()))} for j in jobs]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_XDIST", "PYTEST_CURRENT"))}
     proc = subprocess.run([sys.executable, "-m", "tests.meta.batch_runner"], cwd=REPO, input=json.dumps(payload),
                           capture_output=True, text=True, timeout=timeout, env=env)

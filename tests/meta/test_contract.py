@@ -28,6 +28,20 @@ def test_doc_is_current():
         "docs/contract.md is out of date: run python -m aifund.contract doc --write"
 
 
+def test_torch_doc_is_current_and_speaks_of_torch():
+    from aifund import contract_frameworks
+    path = contract_frameworks.doc_path("torch")
+    text = contract.render_markdown("torch")
+    assert path.read_text(encoding="utf-8") == text, \
+        "docs/contract-torch.md is out of date: run python -m aifund.contract --framework torch doc --write"
+    assert "torch.Tensor" in text and "`optim.adam.matches_torch`" in text
+    assert text.count("optim.adam.matches_tinygrad") == 1, "named once, in the introduction, as not applicable"
+    assert "`optim.adam.matches_torch`" not in contract.render_markdown(), "the tinygrad page lists tinygrad's items"
+    starter = contract.starter_module("torch")
+    assert "import torch" in starter and "from tinygrad" not in starter and "--framework torch" in starter
+    compile(starter, "starter_torch.py", "exec")
+
+
 def test_every_contract_name_is_described_and_nothing_else():
     assert sorted(set(NAMES) - CONTRACT_NAMES) == [], "spec/contract.toml describes names CONTRACT_NAMES lacks"
     assert sorted(CONTRACT_NAMES - set(NAMES)) == [], "CONTRACT_NAMES has names spec/contract.toml does not describe"
@@ -72,9 +86,12 @@ def test_required_decisions_are_in_the_doc():
         assert phrase in doc, f"docs/contract.md no longer says {phrase!r}"
 
 
-def test_the_doc_lists_every_item_a_name_serves():
-    doc = contract.render_markdown()
-    for name, ids in SERVED.items():
+@pytest.mark.parametrize("framework", ["tinygrad", "torch"])
+def test_the_doc_lists_every_item_a_name_serves(framework):
+    """Every item of the framework that needs the name; an item of another framework is not listed."""
+    doc = contract.render_markdown(framework)
+    for name, all_ids in SERVED.items():
+        ids = [i for i in all_ids if ITEMS[i].applies_to(framework)]
         block = doc.split(f"### `{NAMES[name].signature}`", 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
         listed = block.split(f"**Spec items ({len(ids)}):**", 1)
         assert len(listed) == 2 and all(f"`{i}`" in listed[1] for i in ids), f"{name}: its items are not all listed"
@@ -150,7 +167,8 @@ def test_starter_defines_every_name_and_raises_naming_its_items(starter_path):
             with pytest.raises(NotImplementedError) as raised:
                 call()
             message = str(raised.value)
-            assert all(i in message for i in SERVED[name]), f"{what}'s NotImplementedError does not name its items"
+            tinygrad_items = [i for i in SERVED[name] if ITEMS[i].applies_to("tinygrad")]
+            assert all(i in message for i in tinygrad_items), f"{what}'s NotImplementedError does not name its items"
 
 
 def test_starter_signatures_match_the_contract(starter_path):

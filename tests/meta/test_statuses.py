@@ -63,7 +63,10 @@ def test_no_item_of_the_implementation_passes_on_the_starter(starter, tmp_path):
     report, proc = run_conformance(starter, tmp_path, extra=["--partial"], timeout=900)
     passed = sorted(i for i, v in report["items"].items() if v["status"] == "pass")
     assert passed == GUIDE_CHECKS, f"items pass on a module that implements nothing: {set(passed) - set(GUIDE_CHECKS)}"
-    others = {i: v["status"] for i, v in report["items"].items() if i not in GUIDE_CHECKS}
+    items = load_items()
+    foreign = {i: v["status"] for i, v in report["items"].items() if not items[i].applies_to("tinygrad")}
+    assert set(foreign.values()) == {"not applicable"}, foreign          # optim.adam.matches_torch: torch's item
+    others = {i: v["status"] for i, v in report["items"].items() if i not in GUIDE_CHECKS and i not in foreign}
     assert set(others.values()) == {"not implemented"}, {i: s for i, s in others.items() if s != "not implemented"}
     assert all(report["items"][i]["checks"] == "guide" for i in GUIDE_CHECKS)
     assert report["complete"] is True
@@ -107,3 +110,57 @@ proc.wait()
     assert any(v["status"] == "pass" for v in softmax.values())
     assert any(v["status"] == "error" and "no result" in v["message"] for v in softmax.values()), \
         "the items whose tests had not reported yet are not passed"
+
+
+# ------------------------------------------------------------------ not applicable
+ONE_FRAMEWORK = {"optim.adam.matches_tinygrad": "tinygrad", "optim.adam.matches_torch": "torch"}
+
+
+def test_items_of_one_framework_say_which():
+    assert {i: item.frameworks for i, item in ITEMS.items() if item.frameworks} == \
+        {i: (f,) for i, f in ONE_FRAMEWORK.items()}
+    for i, framework in ONE_FRAMEWORK.items():
+        other = "torch" if framework == "tinygrad" else "tinygrad"
+        assert ITEMS[i].applies_to(framework) and not ITEMS[i].applies_to(other)
+
+
+def test_not_applicable_is_its_own_word_never_a_pass_or_a_fail():
+    assert "not applicable" in verdict.STATUSES
+    na = ("not applicable", "an item of tinygrad implementations", "t::a")
+    assert verdict.item_status([na]) == ("not applicable", "an item of tinygrad implementations")
+    assert verdict.exit_ok(["pass", "not applicable"]) and verdict.exit_ok(["not applicable"], partial=False)
+
+
+def test_a_torch_course_grades_the_tinygrad_item_not_applicable_and_worth_nothing():
+    """The course's framework decides, whatever the report says: a report claiming a pass earns nothing."""
+    report = {"complete": True, "items": {i: {"status": "pass", "message": ""} for i in ONE_FRAMEWORK}}
+    for framework, earning in (("torch", "optim.adam.matches_torch"), ("tinygrad", "optim.adam.matches_tinygrad")):
+        result = grade("s", Outcome(report=report), CourseConfig(framework=framework), only=list(ONE_FRAMEWORK))
+        by_id = {i["id"]: i for i in result["items"]}
+        other = next(i for i in ONE_FRAMEWORK if i != earning)
+        assert by_id[other]["status"] == "not applicable" and by_id[other]["weight"] == 0
+        assert by_id[earning]["status"] == "pass" and result["score"] == result["max_score"]
+        assert result["summary"]["not applicable"] == 1
+        xml = junit_xml(result).decode()
+        assert 'skipped="1"' in xml and 'failures="0"' in xml, "not applicable is a skip in CI dashboards"
+
+
+def test_a_run_reports_the_other_framework_item_not_applicable(tmp_path):
+    """Through the plugin: the item never runs (no worker is started for it), the report and table say so."""
+    report, proc = run_conformance("impl", tmp_path, items=list(ONE_FRAMEWORK) + ["act.relu.values"],
+                                   extra=("--framework=torch",))
+    statuses = {i: report["items"][i]["status"] for i in list(ONE_FRAMEWORK) + ["act.relu.values"]}
+    assert statuses == {"optim.adam.matches_tinygrad": "not applicable", "optim.adam.matches_torch": "pass",
+                        "act.relu.values": "pass"}, proc.stdout[-3000:]
+    assert report["framework"] == "torch" and report["summary"]["not applicable"] == 1
+    assert "not applicable" in proc.stdout and proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_a_course_config_names_its_framework(tmp_path):
+    from aifund.grader.config import ConfigError, load_config
+    path = tmp_path / "course.toml"
+    path.write_text('framework = "torch"\n')
+    assert load_config(path).framework == "torch" and load_config(None).framework == "tinygrad"
+    path.write_text('framework = "jax"\n')
+    with pytest.raises(ConfigError, match="framework"):
+        load_config(path)

@@ -1,0 +1,111 @@
+"""What the worker does the PyTorch way: torch.Tensors from arrays and back, dtypes, claims, in-place writes
+and steps under no_grad, seeding, and one intra-op thread. Only the worker uses it; it decides nothing."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from aifund.worker.frameworks.torch_shortcuts import ShortcutWatch
+
+# One thread per worker: the kit already runs one worker per test process (one per core under xdist), and
+# torch would otherwise start a pool as wide as the machine in each of them, against the sandbox's cap on
+# processes and threads.
+THREADS = 1
+
+
+class Adapter:
+    name = "torch"
+    own_modules = ("torch",)
+    programs = ()
+
+    def prepare(self):
+        """Before the implementation is imported: torch's thread pools, and its functions as they were."""
+        os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+        import torch
+        torch.set_num_threads(THREADS)
+        try:
+            torch.set_num_interop_threads(THREADS)
+        except RuntimeError:       # already started: the intra-op setting above still holds
+            pass
+        self.torch = torch
+        self.tensor_class = torch.Tensor
+        self.detach, self.to_numpy = torch.Tensor.detach, torch.Tensor.numpy
+        self.no_grad, self.copy_, self.sub_ = torch.no_grad, torch.Tensor.copy_, torch.Tensor.sub_
+        self.as_tensor, self.manual_seed = torch.as_tensor, torch.manual_seed
+        self.watch = ShortcutWatch()
+        self.watch.install(torch)
+
+    def spaces(self) -> dict:
+        """The framework namespaces whose replacement the audit snapshot reports."""
+        import torch
+        import torch.nn.functional
+        return {"torch.Tensor": torch.Tensor, "torch.nn.functional": torch.nn.functional,
+                "worker.ShortcutWatch": ShortcutWatch}
+
+    def shortcuts(self) -> dict:
+        """The library shortcuts the implementation called since the last time asked ({name: [calls]})."""
+        return self.watch.take()
+
+    # ------------------------------------------------------------ values
+    def tensor(self, data, dtype=None):
+        """A leaf the kit made: floating-point ones require a gradient, as every tinygrad Tensor may get one."""
+        torch = self.torch
+        if isinstance(data, np.ndarray):
+            t = torch.from_numpy(np.array(data, copy=True))
+            t = t.to(dtype) if dtype is not None else t
+        else:
+            t = torch.tensor(data, dtype=dtype)
+        return t.requires_grad_(True) if t.is_floating_point() else t
+
+    def from_array(self, array: np.ndarray):
+        return self.tensor(array)
+
+    def dtype(self, name: str):
+        return getattr(self.torch, name)
+
+    def claims(self, obj) -> dict:
+        if not isinstance(obj, self.tensor_class):
+            return {}
+        try:
+            return {"shape": [int(s) for s in obj.shape], "dtype": str(obj.dtype).removeprefix("torch.")}
+        except Exception:  # noqa: BLE001
+            return {}
+
+    def is_tensor(self, obj) -> bool:
+        return isinstance(obj, self.tensor_class)
+
+    def read(self, obj) -> np.ndarray:
+        """A Tensor's values through torch's own detach and numpy as they were before the implementation was
+        imported (a copy on this process's CPU); anything else through its own .numpy()."""
+        if isinstance(obj, self.tensor_class):
+            return np.array(self.to_numpy(self.detach(obj).cpu()), copy=True)
+        return obj.numpy()
+
+    def realize(self, tensors: list):
+        """torch computes eagerly: nothing to do."""
+
+    # ------------------------------------------------------------ parameters and steps
+    def set_grad(self, param, array: np.ndarray):
+        param.grad = self.torch.from_numpy(np.array(array, copy=True)).to(param.dtype)
+
+    def assign(self, tensors: list, values: list):
+        with self.no_grad():
+            for t, v in zip(tensors, values):
+                self.copy_(t, self.as_tensor(np.asarray(v)))
+
+    def sgd_step(self, tensors: list, lr: float) -> list[bool]:
+        had = [t.grad is not None for t in tensors]
+        with self.no_grad():
+            for t, has in zip(tensors, had):
+                if has:
+                    self.sub_(t, t.grad * lr)
+        return had
+
+    def seed(self, seed: int, snapshot):
+        """torch's own manual_seed, as it was before the implementation was imported."""
+        manual_seed = getattr(self, "manual_seed", None)
+        if manual_seed is None:
+            import torch
+            manual_seed = torch.manual_seed
+        manual_seed(seed)

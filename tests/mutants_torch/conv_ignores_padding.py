@@ -1,0 +1,10 @@
+"""conv2d that ignores its padding argument (the output is too small)."""
+from impl import *  # noqa: F401,F403
+from impl import conv2d as _conv2d
+
+MUTATED = ["conv2d"]
+CAUGHT_BY = ["conv.conv2d.values"]
+
+
+def conv2d(x, w, b=None, stride=1, padding=0):
+    return _conv2d(x, w, b, stride, 0)
