@@ -4,7 +4,8 @@ import math
 
 class EarlyStopping:
     """``step(val_loss)`` once per epoch; True once ``patience`` calls in a row brought no improvement
-    larger than ``min_delta`` over the best loss so far."""
+    larger than ``min_delta`` over the best loss so far. A loss that is not finite (inf, -inf, NaN) is
+    never an improvement, not even at the first call."""
 
     def __init__(self, patience: int, min_delta: float = 0.0):
         self.patience = patience
@@ -17,7 +18,7 @@ class EarlyStopping:
     def step(self, val_loss: float) -> bool:
         epoch = self.calls
         self.calls += 1
-        if val_loss < self.best_loss - self.min_delta:
+        if math.isfinite(val_loss) and val_loss < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch, self.bad_calls = float(val_loss), epoch, 0
         else:
             self.bad_calls += 1

@@ -92,11 +92,14 @@ def conformance_dir() -> pathlib.Path:
 
 def is_conformance_run(config) -> bool:
     """This plugin is installed for every pytest run of the environment; it acts only when asked:
-    --impl is given, or the paths to collect include the conformance tests (or a folder above them)."""
+    --impl is given, or the paths to collect include the conformance tests (or a folder above them), or
+    --pyargs names them as modules."""
     if config.getoption("--impl") is not None:
         return True
     tests = conformance_dir().resolve()
     for arg in config.args:
+        if config.getoption("pyargs", False) and arg.split("::")[0].split(".")[:2] == ["aifund", "conformance"]:
+            return True                     # `pytest --pyargs aifund.conformance[.test_s05_activations]`
         path = pathlib.Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
         if path == tests or tests in path.parents or path in tests.parents:
             return True
