@@ -103,12 +103,13 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
 
     def op_call(self, h, blobs):
         wire.require_fields(h, {"op", "obj", "args", "kwargs"}, {"name"})
-        target = self._obj(h["obj"])
+        obj = target = self._obj(h["obj"])
         if h.get("name") is not None:
             target = getattr(target, str(h["name"]))
         args = self.decode(h["args"], self._blobs)
         kwargs = self.decode(h["kwargs"], self._blobs)
-        return target(*args, **kwargs)
+        with self.framework.kit_call(obj, h.get("name")):
+            return target(*args, **kwargs)
 
     def op_isinstance(self, h, blobs):
         wire.require_fields(h, {"op", "obj", "cls"})

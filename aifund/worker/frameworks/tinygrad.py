@@ -2,6 +2,8 @@
 steps, seeding, and tinygrad's kernel caches. Only the worker uses it; it decides nothing."""
 from __future__ import annotations
 
+import contextlib
+
 import sys
 
 import numpy as np
@@ -31,6 +33,10 @@ class Adapter:
         return {"tinygrad.Tensor": Tensor}
 
     # ------------------------------------------------------------ values
+    def kit_call(self, obj, name):
+        """Shortcuts are not watched in tinygrad runs: nothing to pause."""
+        return contextlib.nullcontext()
+
     def shortcuts(self):
         """Library shortcuts are watched in PyTorch runs only (see torch_shortcuts): None, not observed."""
         return None

@@ -2,6 +2,7 @@
 and steps under no_grad, seeding, and one intra-op thread. Only the worker uses it; it decides nothing."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -42,6 +43,15 @@ class Adapter:
         import torch.nn.functional
         return {"torch.Tensor": torch.Tensor, "torch.nn.functional": torch.nn.functional,
                 "worker.ShortcutWatch": ShortcutWatch}
+
+    def kit_call(self, obj, name):
+        """A method of a plain torch Tensor that a test calls itself (``a.relu()`` on what conv2d returned) is
+        the kit's operation, not the implementation's shortcut: the watch is paused for it. Subclasses, and
+        anything but a method of the Tensor, are watched as ever."""
+        owner = obj if name is not None else getattr(obj, "__self__", None)     # t.relu, fetched then called
+        if type(owner) in (self.torch.Tensor, self.torch.nn.Parameter):
+            return self.watch.paused()
+        return contextlib.nullcontext()
 
     def shortcuts(self) -> dict:
         """The library shortcuts the implementation called since the last time asked ({name: [calls]})."""

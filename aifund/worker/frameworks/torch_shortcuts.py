@@ -9,6 +9,8 @@ pre-hook of torch.optim optimizers.
 """
 from __future__ import annotations
 
+import contextlib
+
 # the name a course allows or forbids -> the framework's function names it covers (torch's __name__, in-place
 # variants and the functional, Tensor-method and torch.* spellings alike)
 SHORTCUTS = {
@@ -51,6 +53,15 @@ HOMES = {"torch": "torch", None: "Tensor", "torch._tensor": "Tensor", "torch.nn.
 class ShortcutWatch:
     def __init__(self):
         self.used: dict[str, list[str]] = {}    # since the last take()
+        self.active = True                      # False while the worker runs a call of the kit's own
+
+    @contextlib.contextmanager
+    def paused(self):
+        self.active = False
+        try:
+            yield
+        finally:
+            self.active = True
 
     def _note(self, name: str, call: str):
         calls = self.used.setdefault(name, [])
@@ -61,12 +72,12 @@ class ShortcutWatch:
         from torch.optim.optimizer import register_optimizer_step_pre_hook
         from torch.overrides import TorchFunctionMode
 
-        note, names, homes = self._note, FUNCTION_NAMES, HOMES
+        note, names, homes, watch = self._note, FUNCTION_NAMES, HOMES, self
 
         class Watch(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
                 name = names.get(getattr(func, "__name__", None))
-                if name is not None:
+                if name is not None and watch.active:
                     module = getattr(func, "__module__", None)
                     note(name, f"{homes.get(module, module)}.{func.__name__}")
                 return func(*args, **(kwargs or {}))
