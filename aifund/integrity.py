@@ -1,6 +1,6 @@
 """Integrity flags from reading the submission's source (never by running it).
 
-What a static scan can see: imports of PyTorch or of the kit's reference and
+What a static scan can see: imports of PyTorch (in a tinygrad implementation) or of the kit's reference and
 tests, string literals that name the kit's files or modules, and imports or code
 whose name is computed at run time (``__import__("to" + "rch")``, ``exec``), which
 hide what they load from this scan. Not flagged: a package's
@@ -38,9 +38,10 @@ def _inert_strings(tree: ast.AST) -> set[int]:
             and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
 
 
-def scan(target: pathlib.Path) -> list[dict]:
+def scan(target: pathlib.Path, framework: str = "tinygrad") -> list[dict]:
+    """``framework``: the one the implementation is written in; importing it is what the contract asks."""
     # a package imports itself by its own name (a folder called ``impl`` that writes ``from impl.layers import``)
-    own = target.name if target.is_dir() else None
+    own = {target.name if target.is_dir() else None, framework}
     flags = []
     for path in _sources(target):
         try:
@@ -58,7 +59,7 @@ def scan(target: pathlib.Path) -> list[dict]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             for name in names:
-                if name.split(".")[0] in FLAGGED_MODULES and name.split(".")[0] != own:
+                if name.split(".")[0] in FLAGGED_MODULES and name.split(".")[0] not in own:
                     flags.append({"kind": "source import", "detail": f"{path.name}:{node.lineno} imports {name}"})
             if isinstance(node, ast.Call) and node.args and not isinstance(node.args[0], ast.Constant):
                 called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")

@@ -125,7 +125,7 @@ class Conformance:
         if target == "impl":
             flags = []          # the reference imports itself; nothing to flag
         else:
-            flags = integrity.scan(pathlib.Path(target)) + flags
+            flags = integrity.scan(pathlib.Path(target), framework_of(self.config)) + flags
         sandboxes = sorted({untrusted.text(w.get("sandbox"), 500) for w in workers if w.get("sandbox")})
         output = "".join(untrusted.text(w.get("output"), OUTPUT_LIMIT) for w in workers)
         limits = [w["limits"] for w in workers if w.get("limits")]
