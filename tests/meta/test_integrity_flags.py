@@ -157,6 +157,7 @@ def test_the_static_scan_reads_code_not_prose(tmp_path):
 
 def test_importing_the_framework_the_implementation_is_written_in_is_not_flagged(tmp_path):
     """torch is what a PyTorch implementation must import; in a tinygrad one it is a way around the work."""
+    from aifund.integrity import scan
     (tmp_path / "mine.py").write_text("import torch\nfrom impl import sigmoid\n")
     assert [f["detail"] for f in scan(tmp_path / "mine.py", "torch")] == ["mine.py:2 imports impl"]
     assert [f["detail"] for f in scan(tmp_path / "mine.py", "tinygrad")] == ["mine.py:1 imports torch",
