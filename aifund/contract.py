@@ -184,7 +184,8 @@ def starter_module(framework: str = frameworks.DEFAULT) -> str:
     items the class serves; its methods are there too, raising as well, as a skeleton to fill in."""
     contract, items, words = contract_frameworks.view(load_contract(), load_items(), framework, _clean)
     served, titles = items_by_name(items), section_titles()
-    out = ['"""My implementation of the AI Fundamentals contract (`aifund-contract doc` prints it).',
+    doc_command = "aifund-contract doc" if framework == frameworks.DEFAULT else f"aifund-contract --framework {framework} doc"
+    out = [f'"""My implementation of the AI Fundamentals contract (`{doc_command}` prints it).',
            "",
            *textwrap.wrap("Written by `aifund-contract starter`. Every name raises NotImplementedError until its "
                           f"body is written. Check it with `pytest --impl THIS_FILE --partial{words['run_option']}` (or "
@@ -251,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     starter.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     listing = commands.add_parser("items", help="list the spec items", formatter_class=formatter)
     listing.add_argument("prefix", nargs="?", default=None, help="only ids that start with this, e.g. act.softmax.")
+    for command in (doc, starter, listing):     # `aifund-contract starter --framework torch` reads as well
+        command.add_argument("--framework", default=argparse.SUPPRESS, choices=frameworks.NAMES,
+                             help="as before the command")
     args = parser.parse_args(argv)
 
     doc_path = contract_frameworks.doc_path(args.framework)

@@ -51,7 +51,7 @@ def _rewrite(name, arrays: dict):
 
 
 @spec("p6.weights.refuses_bad_files")
-@pytest.mark.parametrize("damage", ["missing array", "wrong shape", "wrong dtype", "not an archive"])
+@pytest.mark.parametrize("damage", ["missing array", "extra array", "wrong shape", "wrong dtype", "not an archive"])
 def test_weights_refuse_bad_files(impl, damage):
     Tensor.manual_seed(1)
     model = impl.MLP([4, 3, 2])
@@ -72,6 +72,9 @@ def test_weights_refuse_bad_files(impl, damage):
     bad = current().scratch_path("bad.npz")
     if damage == "missing array":
         del arrays[names[-1]]
+        _rewrite("bad.npz", arrays)
+    elif damage == "extra array":          # a file for a larger model: the order cannot say which arrays fit
+        arrays[f"p{len(names)}" if f"p{len(names)}" not in arrays else names[-1] + "_extra"] = np.zeros(3, np.float32)
         _rewrite("bad.npz", arrays)
     elif damage == "wrong shape":
         arrays[names[0]] = np.zeros((5, 3), arrays[names[0]].dtype)
