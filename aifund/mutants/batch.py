@@ -28,7 +28,8 @@ def run_one(job: dict) -> dict:
         pytest.main([tests, "-q", "-p", "no:cacheprovider", f"--impl={job['impl']}", f"--conformance-json={report_path}",
                      f"--hypothesis-profile={job['profile']}", "--spec-items=" + ",".join(job["items"]),
                      f"--kernel-cache={job['kernel_cache']}", "--rootdir", tests, "-c", os.devnull]
-                    + (["--maxfail=1"] if job.get("stop_at_first_kill") else []))
+                    + (["--maxfail=1"] if job.get("stop_at_first_kill") else [])
+                    + ([f"--framework={job['framework']}"] if job.get("framework") else []))
         seconds = round(time.monotonic() - started, 1)
         report = json.loads(report_path.read_text()) if report_path.exists() else {"items": {}}
     statuses = {i: report["items"].get(i, {}).get("status", "error") for i in job["items"]}

@@ -30,7 +30,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="aifund-mutants", description=__doc__.splitlines()[0].split(": ", 1)[1],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    p.add_argument("--impl", default=None, metavar="PATH", help="a .py file or a package folder (default: the kit's reference)")
+    p.add_argument("--impl", default=None, metavar="PATH",
+                   help="a .py file or a package folder (default: the kit's reference of --framework)")
+    p.add_argument("--framework", default="tinygrad", choices=("tinygrad", "torch"),
+                   help="what the implementation is written in (passed to every conformance run)")
     p.add_argument("--hypothesis-profile", default="grading", choices=("grading", "mutants", "ci", "thorough"),
                    help="the profile every mutant is checked with")
     p.add_argument("--jobs", type=int, default=1, help="mutants checked at once (one conformance process each)")
@@ -91,7 +94,7 @@ def run(impl: pathlib.Path, pending: list[tuple[Mutant, list[str]]], args, resul
         root = pathlib.Path(tmp)
         jobs = [{"id": m.id, "impl": str(materialise(impl, m, root)), "items": its, "profile": args.hypothesis_profile,
                  "results": str(results.resolve()), "kernel_cache": str(root / "kernels"),
-                 "stop_at_first_kill": args.stop_at_first_kill} for m, its in pending]
+                 "stop_at_first_kill": args.stop_at_first_kill, "framework": args.framework} for m, its in pending]
         slices = [jobs[k::max(args.jobs, 1)] for k in range(max(args.jobs, 1))]
         procs = [subprocess.Popen([sys.executable, "-m", "aifund.mutants.batch"], stdin=subprocess.PIPE, text=True,
                                   stdout=subprocess.DEVNULL, cwd=tmp) for s in slices if s]
@@ -106,6 +109,7 @@ def report(files, every, records, equivalent, profile) -> int:
     per_file = collections.defaultdict(collections.Counter)
     per_item = collections.defaultdict(collections.Counter)
     survivors = []
+    by_value = 0        # killed by a wrong value (some item 'fail'), not only by an error or a timeout
     for m, its in every:
         if m.id in equivalent:
             per_file[m.file]["equivalent"] += 1
@@ -115,6 +119,7 @@ def report(files, every, records, equivalent, profile) -> int:
             per_file[m.file]["not run"] += 1
             continue
         per_file[m.file]["killed" if r["killed"] else "survived"] += 1
+        by_value += r["killed"] and "fail" in r["statuses"].values()
         for item, status in r["statuses"].items():
             if r.get("stopped_at_first_kill") and status not in ("fail", "pass"):
                 continue    # the run ended at its first kill: an error may be a test that never ran
@@ -136,13 +141,15 @@ def report(files, every, records, equivalent, profile) -> int:
     eq = sum(c["equivalent"] for c in per_file.values())
     rate = f"{100 * killed / decided:.1f}%" if decided else "n/a"
     print(f"\nkill rate: {killed} of {decided} non-equivalent mutants ({rate}), profile {profile}; "
-          f"{eq} reviewed equivalent left out, {len(every)} mutants in the selection")
+          f"{eq} reviewed equivalent left out, {len(every)} mutants in the selection; {by_value} of the killed by a "
+          f"wrong value (an item 'fail'), {killed - by_value} only by an error or a timeout")
     return 0 if decided and killed == decided else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    impl = pathlib.Path(args.impl) if args.impl else pathlib.Path(importlib.util.find_spec("aifund.reference").origin).parent
+    reference = "aifund.reference_torch" if args.framework == "torch" else "aifund.reference"
+    impl = pathlib.Path(args.impl) if args.impl else pathlib.Path(importlib.util.find_spec(reference).origin).parent
     if not impl.exists():
         print(f"aifund-mutants: {impl} does not exist", file=sys.stderr)
         return 4
