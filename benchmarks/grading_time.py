@@ -54,7 +54,7 @@ def plain_run(cores: int, profile: str = "grading", spec_items: str | None = Non
         env.update(NOOPT="1", PARALLEL="0")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "-q", "-p", "no:cacheprovider",
-                    f"--hypothesis-profile={profile}", "-n", str(cores),
+                    f"--hypothesis-profile={profile}", "-n", str(cores) if cores > 1 else "0",
                     *([f"--spec-items={spec_items}"] if spec_items else [])], cwd=KIT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     return time.perf_counter() - start
@@ -65,9 +65,11 @@ def main(argv=None) -> int:
     p.add_argument("--mutants", type=int, default=4, help="how many mutants to grade besides the reference")
     p.add_argument("--spec-items", default=None,
                    help="time only these items (comma-separated ids or prefixes ending in '.'); default: all")
+    p.add_argument("--cores", type=int, default=os.cpu_count() or 1,
+                   help="processes for every run (the plain runs' -n, the grader's workers); default: every core")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
-    cores = os.cpu_count() or 1
+    cores = args.cores
     config = load_config(None)
     only = args.spec_items.split(",") if args.spec_items else None
     rows = {}
@@ -92,7 +94,7 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, subs), "--out", tmp, "--reference-visible",
+        subprocess.run([sys.executable, "-m", "aifund.grader", *map(str, subs), "--out", tmp, "--reference-visible", "--jobs", str(cores),
                         *([f"--spec-items={args.spec_items}"] if args.spec_items else [])],
                        cwd=KIT, check=True, stdout=subprocess.DEVNULL)
         folder_seconds = time.perf_counter() - start

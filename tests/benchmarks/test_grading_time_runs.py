@@ -9,7 +9,7 @@ KIT = pathlib.Path(__file__).resolve().parents[2]
 
 def test_grading_time_benchmark_prints_its_ratios(tmp_path):
     out = tmp_path / "grading_time.json"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.grading_time", "--mutants", "1",
+    done = subprocess.run([sys.executable, "-m", "benchmarks.grading_time", "--mutants", "1", "--cores", "1",
                            "--spec-items", "act.sigmoid.values", "--json", str(out)],
                           cwd=KIT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
