@@ -63,3 +63,14 @@ def test_the_variant_list_is_not_empty():
 def test_every_profile_runs_explicit_examples():
     skipping = [name for name, profile in BASE.items() if Phase.explicit not in profile.phases]
     assert not skipping, f"profiles that would skip the variants' explicit examples: {skipping}"
+
+
+def test_the_grading_profile_visits_the_with_bias_branch_of_conv2d(tmp_path):
+    """Four random draws once missed the bias: a conv2d that raises on any bias then passed conv.conv2d.values.
+    The explicit with-bias example reaches it in every profile, so the item cannot pass."""
+    from tests.meta.run_suite import run_conformance
+    fixture = pathlib.Path(__file__).parent / "fixtures" / "conv_raises_on_bias.py"
+    report, _ = run_conformance(fixture, tmp_path, items=["conv.conv2d.values"], profile="grading")
+    entry = report["items"]["conv.conv2d.values"]
+    assert entry["status"] != "pass", entry
+    assert "bias is not supported yet" in entry["message"], entry["message"][:600]
