@@ -7,6 +7,7 @@ a snippet that reproduces the call.
 """
 from __future__ import annotations
 
+import base64
 import pathlib
 
 import numpy as np
@@ -40,6 +41,9 @@ def import_line() -> str:
     return f"import {name} as impl  # run from the folder that holds {path.name}"
 
 
+EXACT_BYTES_VALUES = 1024     # inputs up to this many values are pasted exactly (as bytes) into a reproduction
+
+
 def reproduction(inputs: dict, call: str, after: list[str] | None = None) -> str:
     """Python lines that rebuild the inputs and repeat the call against the same module."""
     framework = frameworks.get(CURRENT.framework)
@@ -49,9 +53,17 @@ def reproduction(inputs: dict, call: str, after: list[str] | None = None) -> str
             if value.size <= 64:
                 literal = np.array2string(value, separator=", ", precision=9, threshold=100, max_line_width=10_000)
                 lines.append(f"{name} = Tensor(np.array({literal}, dtype=np.{value.dtype}))")
+            elif value.size <= EXACT_BYTES_VALUES:
+                # the exact values, bit for bit, as their bytes: too many to read, few enough to paste
+                data = base64.b64encode(np.ascontiguousarray(value).tobytes()).decode("ascii")
+                if "import base64" not in lines:
+                    lines.insert(1, "import base64")
+                lines.append(f"{name} = Tensor(np.frombuffer(base64.b64decode('{data}'), dtype=np.{value.dtype})"
+                             f".reshape({value.shape}).copy())  # the failing input, exactly")
             else:
                 lines.append(f"{name} = Tensor(np.random.default_rng(0).standard_normal({value.shape})"
-                             f".astype(np.{value.dtype}))  # {value.size} values: see the input above")
+                             f".astype(np.{value.dtype}))  # a STAND-IN of the same shape: the failing input has "
+                             f"{value.size} values, too many to paste")
         else:
             lines.append(f"{name} = {value!r}")
     lines.append(f"out = {call}")
