@@ -94,7 +94,9 @@ class Worker(ParametersInPlace, FilesAndTraces, Codec):
 
     def op_getattr(self, h, blobs):
         wire.require_fields(h, {"op", "obj", "name"})
-        return getattr(self._obj(h["obj"]), str(h["name"]))
+        obj = self._obj(h["obj"])
+        with self.framework.kit_call(obj, str(h["name"])):
+            return getattr(obj, str(h["name"]))
 
     def op_setattr(self, h, blobs):
         wire.require_fields(h, {"op", "obj", "name", "value"})

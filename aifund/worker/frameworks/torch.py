@@ -29,9 +29,12 @@ class Adapter:
             torch.set_num_interop_threads(THREADS)
         except RuntimeError:       # already started: the intra-op setting above still holds
             pass
+        from torch.utils._python_dispatch import _disable_current_modes
         self.torch = torch
         self.tensor_class = torch.Tensor
-        self.detach, self.to_numpy = torch.Tensor.detach, torch.Tensor.numpy
+        self.exact_types = (torch.Tensor, torch.nn.Parameter)
+        self.no_function_modes, self.no_dispatch_modes = torch._C.DisableTorchFunction, _disable_current_modes
+        self.detach, self.to_numpy, self.cpu = torch.Tensor.detach, torch.Tensor.numpy, torch.Tensor.cpu
         self.no_grad, self.copy_, self.sub_ = torch.no_grad, torch.Tensor.copy_, torch.Tensor.sub_
         self.as_tensor, self.manual_seed = torch.as_tensor, torch.manual_seed
         self.watch = ShortcutWatch()
@@ -44,14 +47,23 @@ class Adapter:
         return {"torch.Tensor": torch.Tensor, "torch.nn.functional": torch.nn.functional,
                 "worker.ShortcutWatch": ShortcutWatch}
 
+    @contextlib.contextmanager
+    def kits_own(self):
+        """The kit's own operation on plain Tensors: no torch function or dispatch mode (the shortcut watch, or
+        one the implementation entered to answer the kit's reads), no subclass override."""
+        with self.watch.paused(), self.no_function_modes(), self.no_dispatch_modes():
+            yield
+
+    def exact(self, obj) -> bool:
+        """A plain torch.Tensor or nn.Parameter: a subclass can answer every method with what it likes."""
+        return type(obj) in self.exact_types
+
     def kit_call(self, obj, name):
-        """A method of a plain torch Tensor that a test calls itself (``a.relu()`` on what conv2d returned) is
-        the kit's operation, not the implementation's shortcut: the watch is paused for it. Subclasses, and
-        anything but a method of the Tensor, are watched as ever."""
+        """A method or attribute of a plain torch Tensor that a test uses itself (``a.relu()`` on what conv2d
+        returned, ``loss.backward()``, ``x.grad``) is the kit's operation: it runs as ``kits_own``. Calls into
+        the implementation, and anything on other objects, run as they are."""
         owner = obj if name is not None else getattr(obj, "__self__", None)     # t.relu, fetched then called
-        if type(owner) in (self.torch.Tensor, self.torch.nn.Parameter):
-            return self.watch.paused()
-        return contextlib.nullcontext()
+        return self.kits_own() if self.exact(owner) else contextlib.nullcontext()
 
     def shortcuts(self) -> dict:
         """The library shortcuts the implementation called since the last time asked ({name: [calls]})."""
@@ -75,21 +87,25 @@ class Adapter:
         return getattr(self.torch, name)
 
     def claims(self, obj) -> dict:
-        if not isinstance(obj, self.tensor_class):
+        """Shape and dtype of a plain Tensor; nothing for anything else (a subclass is not taken for one)."""
+        if not self.exact(obj):
             return {}
         try:
-            return {"shape": [int(s) for s in obj.shape], "dtype": str(obj.dtype).removeprefix("torch.")}
+            with self.kits_own():
+                return {"shape": [int(s) for s in obj.shape], "dtype": str(obj.dtype).removeprefix("torch.")}
         except Exception:  # noqa: BLE001
             return {}
 
     def is_tensor(self, obj) -> bool:
-        return isinstance(obj, self.tensor_class)
+        return self.exact(obj)
 
     def read(self, obj) -> np.ndarray:
-        """A Tensor's values through torch's own detach and numpy as they were before the implementation was
-        imported (a copy on this process's CPU); anything else through its own .numpy()."""
-        if isinstance(obj, self.tensor_class):
-            return np.array(self.to_numpy(self.detach(obj).cpu()), copy=True)
+        """A plain Tensor's values through torch's own detach, cpu and numpy as they were before the
+        implementation was imported, with every mode off (a copy); anything else through its own .numpy()
+        (the kit checks what it gets: an object that is not a Tensor has no Tensor claims)."""
+        if self.exact(obj):
+            with self.kits_own():
+                return np.array(self.to_numpy(self.cpu(self.detach(obj))), copy=True)
         return obj.numpy()
 
     def realize(self, tensors: list):
@@ -97,19 +113,21 @@ class Adapter:
 
     # ------------------------------------------------------------ parameters and steps
     def set_grad(self, param, array: np.ndarray):
-        param.grad = self.torch.from_numpy(np.array(array, copy=True)).to(param.dtype)
+        with self.kits_own():
+            param.grad = self.torch.from_numpy(np.array(array, copy=True)).to(param.dtype)
 
     def assign(self, tensors: list, values: list):
-        with self.no_grad():
+        with self.kits_own(), self.no_grad():
             for t, v in zip(tensors, values):
                 self.copy_(t, self.as_tensor(np.asarray(v)))
 
     def sgd_step(self, tensors: list, lr: float) -> list[bool]:
-        had = [t.grad is not None for t in tensors]
-        with self.no_grad():
-            for t, has in zip(tensors, had):
-                if has:
-                    self.sub_(t, t.grad * lr)
+        with self.kits_own():
+            had = [t.grad is not None for t in tensors]
+            with self.no_grad():
+                for t, has in zip(tensors, had):
+                    if has:
+                        self.sub_(t, t.grad * lr)
         return had
 
     def seed(self, seed: int, snapshot):

@@ -14,12 +14,13 @@ import contextlib
 # the name a course allows or forbids -> the framework's function names it covers (torch's __name__, in-place
 # variants and the functional, Tensor-method and torch.* spellings alike)
 SHORTCUTS = {
-    "sigmoid": ("sigmoid", "sigmoid_", "logsigmoid"),
+    "sigmoid": ("sigmoid", "sigmoid_", "logsigmoid", "special_expit", "expit", "log_sigmoid_forward"),
     "tanh": ("tanh", "tanh_"),
     "relu": ("relu", "relu_", "relu6", "hardtanh", "hardtanh_", "threshold", "threshold_"),
     "leaky_relu": ("leaky_relu", "leaky_relu_", "rrelu", "prelu"),
     "gelu": ("gelu", "silu", "elu", "selu", "celu", "mish"),
-    "softmax": ("softmax", "log_softmax", "softmin", "_softmax", "_log_softmax"),
+    "softmax": ("softmax", "log_softmax", "softmin", "_softmax", "_log_softmax", "special_softmax",
+                "special_log_softmax", "scaled_dot_product_attention", "_scaled_dot_product_attention_math"),
     "linear": ("linear", "bilinear"),
     "conv2d": ("conv1d", "conv2d", "conv3d", "convolution", "_convolution", "conv_transpose1d", "conv_transpose2d"),
     "max_pool2d": ("max_pool1d", "max_pool2d", "max_pool3d", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
@@ -76,22 +77,27 @@ class ShortcutWatch:
 
         class Watch(TorchFunctionMode):
             def __torch_function__(self, func, types, args=(), kwargs=None):
-                name = names.get(getattr(func, "__name__", None))
+                # torch.ops.aten.sigmoid.default is named "sigmoid.default": its packet's name is "sigmoid"
+                base = str(getattr(func, "__name__", "")).split(".")[0]
+                name = names.get(base)
                 if name is not None and watch.active:
                     module = getattr(func, "__module__", None)
-                    note(name, f"{homes.get(module, module)}.{func.__name__}")
+                    note(name, f"{homes.get(module, module)}.{base}")
                 return func(*args, **(kwargs or {}))
 
         def module_hook(module, args):
-            cls = type(module)
-            name = MODULE_CLASSES.get(cls.__name__)
-            if name is not None and cls.__module__.startswith("torch.nn."):
-                note(name, f"torch.nn.{cls.__name__}")
+            # a subclass of torch's own class (class Linear(nn.Linear): ...) is still torch's layer
+            for cls in type(module).__mro__:
+                name = MODULE_CLASSES.get(cls.__name__)
+                if name is not None and cls.__module__.startswith("torch.nn."):
+                    note(name, f"torch.nn.{cls.__name__}")
+                    return
 
         def step_hook(optimizer, args, kwargs):
-            cls = type(optimizer)
-            if cls.__module__.startswith("torch.optim"):
-                note("optimizer", f"torch.optim.{cls.__name__}")
+            for cls in type(optimizer).__mro__:
+                if cls.__module__.startswith("torch.optim") and cls.__name__ != "Optimizer":
+                    note("optimizer", f"torch.optim.{cls.__name__}")
+                    return
 
         self.mode = Watch()
         self.mode.__enter__()       # for the life of the worker: never left
