@@ -8,6 +8,7 @@
     hidden = ["p6."]     # shown to students as existing, without details, until release
     [limits]
     item_timeout = 60            # seconds per test
+    import_timeout = 60          # seconds for the submission's import (PyTorch alone takes 2-10 s on a busy machine)
     submission_timeout = 900     # seconds for the whole submission
     memory_mb = 6144             # memory of the submission's processes together (cgroup), and address space of each
     max_examples = 4             # Hypothesis examples per property in grading mode
@@ -30,6 +31,7 @@ from aifund.spec import Item, load_items, matches
 @dataclass
 class Limits:
     item_timeout: float = 60.0
+    import_timeout: float = 60.0
     submission_timeout: float = 900.0
     memory_mb: int = 6144
     max_examples: int = 4

@@ -199,7 +199,7 @@ def grade_submission(submission: str | pathlib.Path, config: CourseConfig, *, sa
         args = [sys.executable, "-m", "pytest", "-c", str(GRADING_INI), "--rootdir", str(tests),
                 f"--confcutdir={tests}", str(tests), "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
                 f"--impl={copy}", f"--conformance-json={report_path}", "--hypothesis-profile=grading",
-                f"--item-timeout={limits.item_timeout:g}", f"--impl-import-timeout={limits.item_timeout:g}",
+                f"--item-timeout={limits.item_timeout:g}", f"--impl-import-timeout={limits.import_timeout:g}",
                 f"--sandbox={sandbox_mode}", f"--kernel-cache={cache}", f"--worker-memory-mb={limits.memory_mb}"]
         workers = min(workers, workers_for(only))
         if workers > 1:
