@@ -86,3 +86,20 @@ def test_bad_grading_input_is_one_line(tmp_path, args, words):
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert words in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_the_import_has_its_own_time_limit(tmp_path):
+    """[limits] import_timeout bounds the submission's import, item_timeout each test: a course with short item
+    timeouts must not call a slow import (PyTorch on a busy machine) an endless loop, and the other way round."""
+    sub = tmp_path / "subs" / "slow_import.py"
+    sub.parent.mkdir()
+    sub.write_text("import time\ntime.sleep(30)\nfrom tinygrad import Tensor\n"
+                   "def sigmoid(z):\n    return 1 / (1 + (-z).exp())\n")
+    config = tmp_path / "course.toml"
+    config.write_text("[limits]\nitem_timeout = 120\nimport_timeout = 2\n")
+    proc = subprocess.run([sys.executable, "-m", "aifund.grader", str(sub), "--out", str(tmp_path / "out"),
+                           "--config", str(config), "--spec-items", "act.sigmoid.values"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    item, = json.loads((tmp_path / "out" / "slow_import" / "report.json").read_text())["items"]
+    assert item["status"] == "error" and "did not finish within 2 s" in item["message"], item
