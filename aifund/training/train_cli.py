@@ -79,7 +79,7 @@ def main(argv=None) -> int:
         bar.close()
     record = {"model": args.model, "data": data.name, "config": history.config, "epochs": history.epochs,
               "final_test_accuracy": history.final_accuracy, "train_seconds": history.train_seconds,
-              "versions": versions()}
+              "device": history.device, "versions": versions()}
     (out / "history.json").write_text(json.dumps(record, indent=2) + "\n")
     from aifund.training.plots import save_curves, save_filters
     save_curves(record, out / "curves.png", title=f"{args.model} on {data.name}")

@@ -17,6 +17,7 @@ from tinygrad.helpers import Context
 
 from aifund.reference.augment import random_crop
 from aifund.reference.cnn import SimpleCNN
+from aifund.training import renderer
 from aifund.training.datasets import Dataset
 from aifund.reference.layers import MLP
 from aifund.reference.optim import Adam, cosine_annealing
@@ -57,6 +58,7 @@ class History:
     config: dict
     epochs: list = field(default_factory=list)   # one dict per epoch
     train_seconds: float = 0.0
+    device: str = ""                             # tinygrad's device and renderer, e.g. "CPU:LLVM"
 
     @property
     def final_accuracy(self) -> float:
@@ -111,7 +113,17 @@ def _augment(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def train(config: Config, data: Dataset, progress=None, log=None) -> tuple[object, History]:
-    """Trains a fresh model; ``progress(done, total, loss)`` is called after each step when given."""
+    """Trains a fresh model; ``progress(done, total, loss)`` is called after each step when given. The model's
+    kernels are rendered by the fastest renderer that works here (aifund/training/renderer.py)."""
+    from tinygrad import Device
+    dev = renderer.chosen(config.model)
+    with renderer.training_context(config.model):
+        model, history = _train(config, data, progress, log)
+    history.device = dev or Device.DEFAULT
+    return model, history
+
+
+def _train(config: Config, data: Dataset, progress, log) -> tuple[object, History]:
     Tensor.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     model = build_model(config, data)

@@ -19,6 +19,7 @@ def test_train_command_writes_its_outputs(tmp_path, capsys):
     assert [e["epoch"] for e in record["epochs"]] == [1, 2, 3, 4, 5]
     assert {"train_loss", "test_accuracy", "lr", "seconds", "samples_per_second"} <= set(record["epochs"][0])
     assert record["versions"]["tinygrad"] == "0.14.0"
+    assert record["device"] == "CPU", "the MLP trains on tinygrad's default renderer (aifund/training/renderer.py)"
     assert record["final_test_accuracy"] > 0.8, "iris is easy: five epochs should classify most flowers"
     assert (out / "curves.png").read_bytes()[:8] == PNG
     model = MLP([4, 256, 128, 3])
