@@ -17,8 +17,8 @@ from tests.grader.hostile.corpus import CASES, write_submissions
 from tests.meta.run_suite import REPO
 
 ITEMS = "act.sigmoid.values,act.relu.values"
-ITEM_TIMEOUT = 8
-SUBMISSION_TIMEOUT = 75                   # a submission takes 5-25 s; only a hang of the kit's own would reach this
+ITEM_TIMEOUT = 20                         # room for a first tinygrad compile on a slow, busy machine
+SUBMISSION_TIMEOUT = 120                  # a submission takes 5-40 s; only a hang of the kit's own would reach this
 GRADE_LIMIT = 780                         # the whole ./grade run (normally 2-3 minutes)
 FIRST_SUBMISSION_UID = 2_000_001          # aifund.sandbox.FIRST_UID + 1: the first uid a grade hands out (as root)
 KIT_TRACES = ("Traceback (most recent call last)", 'File "', "aifund/", "grader/")
