@@ -17,7 +17,6 @@ A user's own choice wins: with ``DEV`` naming a renderer or another device
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 
@@ -54,9 +53,3 @@ def chosen(model: str) -> str | None:
         return None
     return dev if works(dev) is None else None
 
-
-def training_context(model: str):
-    """A context in which ``model`` trains on its fastest renderer (or a no-op)."""
-    from tinygrad.helpers import Context
-    dev = chosen(model)
-    return Context(DEV=dev) if dev else contextlib.nullcontext()

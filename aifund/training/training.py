@@ -7,6 +7,7 @@ history records loss, accuracy, learning rate and time per epoch.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def train(config: Config, data: Dataset, progress=None, log=None) -> tuple[objec
     kernels are rendered by the fastest renderer that works here (aifund/training/renderer.py)."""
     from tinygrad import Device
     dev = renderer.chosen(config.model)
-    with renderer.training_context(config.model):
+    with Context(DEV=dev) if dev else contextlib.nullcontext():
         model, history = _train(config, data, progress, log)
     history.device = dev or Device.DEFAULT
     return model, history
