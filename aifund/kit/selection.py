@@ -37,6 +37,33 @@ def selected(ids: tuple, wanted: list[str]) -> bool:
     return any(matches(i, w) for i in ids for w in wanted)
 
 
+def named_in(path) -> tuple | None:
+    """The spec items a test module names in ``spec("...")`` / ``pytest.mark.spec("...")`` calls, read from its
+    source without importing it; None when some call's arguments are not plain strings (unknown then)."""
+    import ast
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    ids = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "spec"
+                                           or getattr(node.func, "attr", None) == "spec"):
+            if node.keywords or not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
+                return None
+            ids.extend(a.value for a in node.args)
+    return tuple(ids)
+
+
+def skips_module(path, wanted: str) -> bool:
+    """True for a test module that names none of the --spec-items ``wanted``: it need not be imported at all
+    (a run of two items then collects one module instead of every section's). Unknown contents: False."""
+    if path.suffix != ".py" or not path.name.startswith("test_"):
+        return False
+    ids = named_in(path)
+    return ids is not None and not selected(ids, split_ids(wanted))
+
+
 def select(config, items):
     """Refuse tests that name unknown items; keep only the tests of --spec-items."""
     unknown = sorted({i for item in items for i in spec_ids(item) if i not in ITEMS})

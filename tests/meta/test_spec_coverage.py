@@ -36,6 +36,26 @@ def test_every_spec_item_has_a_test():
     assert not untested, f"spec items without a test: {untested}"
 
 
+def test_reading_a_module_without_importing_it_finds_the_items_its_tests_mark():
+    """A run with --spec-items does not import a module whose source names none of them
+    (aifund.kit.selection.skips_module): the source reading must find every item the imported marks carry."""
+    from aifund.kit.selection import named_in, skips_module
+    for path in sorted(CONFORMANCE.glob("test_s*.py")):
+        marked = {i for module, _, ids in conformance_tests() if module == path.stem for i in ids}
+        assert set(named_in(path) or ()) == marked, path.name
+        assert not skips_module(path, ",".join(sorted(marked)[:1])) and skips_module(path, "no.such.item")
+
+
+def test_a_module_whose_marks_cannot_be_read_is_imported(tmp_path):
+    from aifund.kit.selection import skips_module
+    computed = tmp_path / "test_computed.py"
+    computed.write_text("import pytest\nID = 'act.relu.values'\n@pytest.mark.spec(ID)\ndef test_x(): pass\n")
+    assert not skips_module(computed, "optim.adam.trajectory")
+    broken = tmp_path / "test_broken.py"
+    broken.write_text("def (:\n")
+    assert not skips_module(broken, "optim.adam.trajectory")
+
+
 def test_test_modules_mirror_guide_sections():
     for module, name, ids in conformance_tests():
         section = str(int(re.match(r"test_s(\d+)_", module).group(1)))
