@@ -10,7 +10,9 @@ from aifund.spec import load_items
 from tests.meta.run_suite import run_batch
 from tests.meta.test_mutants import declared
 
-pytestmark = [pytest.mark.meta, pytest.mark.time_limit(1800)]
+# One xdist group: the corpus fixture is per process, and without a group each pytest-xdist worker that drew
+# one of these tests ran the whole corpus again (twice in a 2-core CI run, 90 s each).
+pytestmark = [pytest.mark.meta, pytest.mark.time_limit(1800), pytest.mark.xdist_group("mutants-torch")]
 MUTANTS = sorted((pathlib.Path(__file__).parents[1] / "mutants_torch").glob("*.py"))
 ITEMS = load_items()
 

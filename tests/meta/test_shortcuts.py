@@ -10,7 +10,8 @@ import pytest
 from aifund import shortcuts
 from tests.meta.run_suite import run_batch
 
-pytestmark = [pytest.mark.meta, pytest.mark.time_limit(900)]
+# one xdist group: the runs fixture is per process (without it each pytest-xdist worker ran the batch again)
+pytestmark = [pytest.mark.meta, pytest.mark.time_limit(900), pytest.mark.xdist_group("shortcuts")]
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "meta" / "fixtures" / "torch_shortcuts.py"
 ITEMS = ["act.sigmoid.values", "act.sigmoid.gradient", "act.relu.values", "act.softmax.values", "linear.forward",

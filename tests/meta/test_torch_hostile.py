@@ -7,7 +7,8 @@ import pytest
 
 from tests.meta.run_suite import run_batch
 
-pytestmark = pytest.mark.meta
+# one xdist group: the reports fixture is per process (without it each pytest-xdist worker ran the batch again)
+pytestmark = [pytest.mark.meta, pytest.mark.xdist_group("torch-hostile")]
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "torch_hostile"
 TORCH = ["--framework=torch"]
 EXPECTED = {
