@@ -51,9 +51,12 @@ def test_a_module_whose_marks_cannot_be_read_is_imported(tmp_path):
     computed = tmp_path / "test_computed.py"
     computed.write_text("import pytest\nID = 'act.relu.values'\n@pytest.mark.spec(ID)\ndef test_x(): pass\n")
     assert not skips_module(computed, "optim.adam.trajectory")
-    broken = tmp_path / "test_broken.py"
-    broken.write_text("def (:\n")
-    assert not skips_module(broken, "optim.adam.trajectory")
+    quoted = tmp_path / "test_quoted.py"
+    quoted.write_text("import pytest\n@pytest.mark.spec('act.relu.values')\ndef test_x(): pass\n")
+    assert not skips_module(quoted, "optim.adam.trajectory")
+    plain = tmp_path / "test_plain.py"
+    plain.write_text('import pytest\n@pytest.mark.spec("act.relu.values", "act.relu.gradient")\ndef test_x(): pass\n')
+    assert skips_module(plain, "optim.adam.trajectory") and not skips_module(plain, "act.relu.")
 
 
 def test_test_modules_mirror_guide_sections():
