@@ -75,8 +75,8 @@ def pytest_collection_modifyitems(config, items):
         selection.select(config, items)
         outcome.expect(items)
         # What is here now (torch, tinygrad, the collected tests) lives until the run ends: out of the cyclic
-        # collector's sight, its passes scan only what the tests make. A mutant batch (many runs in one
-        # process) took 22% less time; each run's final pass over the whole heap had taken ~0.5 s.
+        # collector's sight, its passes scan only what the tests make. A batch of 12 mutant runs in one
+        # process spent 13-15 s of CPU here instead of 19.7; each run's final pass had taken ~0.5 s.
         gc.collect()
         gc.freeze()
 
